@@ -1,0 +1,171 @@
+// Package provider implements the Upswift Terraform provider.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/upswift/terraform-provider-upswift/internal/upswift"
+)
+
+// Environment variables read when the provider configuration leaves an
+// attribute out.
+const (
+	envUserToken = "UPSWIFT_USER_TOKEN"
+	envEndpoint  = "UPSWIFT_ENDPOINT"
+)
+
+var _ provider.Provider = (*upswiftProvider)(nil)
+
+// New returns a constructor of the provider for one version string.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &upswiftProvider{version: version} }
+}
+
+type upswiftProvider struct {
+	version string
+}
+
+type providerModel struct {
+	UserToken         types.String `tfsdk:"user_token"`
+	Endpoint          types.String `tfsdk:"endpoint"`
+	MaxRetries        types.Int64  `tfsdk:"max_retries"`
+	RequestsPerMinute types.Int64  `tfsdk:"requests_per_minute"`
+}
+
+func (p *upswiftProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "upswift"
+	resp.Version = p.version
+}
+
+func (p *upswiftProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The Upswift provider manages apps on the devices of an " +
+			"[Upswift (JFrog Connect)](https://jfrog.com/connect/) IoT fleet through its v1 REST API.",
+		Attributes: map[string]schema.Attribute{
+			"user_token": schema.StringAttribute{
+				MarkdownDescription: "The account's user token, from Settings on the Upswift (JFrog Connect) dashboard. " +
+					"May also be provided via the `" + envUserToken + "` environment variable. " +
+					"It is only sent to the API, inside the request body, and is never stored in state.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the API. Defaults to `" + upswift.DefaultEndpoint + "`. " +
+					"May also be provided via the `" + envEndpoint + "` environment variable. " +
+					"Must be an absolute `https` URL; plain `http` is accepted only for loopback hosts " +
+					"(`localhost`, `127.0.0.1`, `[::1]`), such as a local emulator.",
+				Optional:   true,
+				Validators: []validator.String{endpointValidator{}},
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit answer (429), "+
+					"a server or proxy error (5xx other than 501) or a dropped connection, with exponential backoff "+
+					"and jitter. Defaults to `%d`. `0` disables retries.", upswift.DefaultMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
+			},
+			"requests_per_minute": schema.Int64Attribute{
+				MarkdownDescription: "Paces API calls of this provider to at most this many per minute, ahead of any " +
+					"rate limit answer. When unset, calls are not paced until the API answers 429; the provider then " +
+					"finds the rate the API accepts and shares it among all parallel operations.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+		},
+	}
+}
+
+// providerData is what resources receive from Configure.
+type providerData struct {
+	// client is nil when the token is missing or not yet known.
+	client *upswift.Client
+	// tokenMissing is true when neither the configuration nor the
+	// environment gives a token.
+	tokenMissing bool
+}
+
+func (p *upswiftProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	data := &providerData{}
+	resp.ResourceData = data
+
+	// A value that is unknown during plan (from another resource) is no
+	// error: the resources check again at apply.
+	if cfg.UserToken.IsUnknown() || cfg.Endpoint.IsUnknown() || cfg.MaxRetries.IsUnknown() || cfg.RequestsPerMinute.IsUnknown() {
+		return
+	}
+
+	token := stringOrEnv(cfg.UserToken, envUserToken)
+	endpoint := stringOrEnv(cfg.Endpoint, envEndpoint)
+	if endpoint == "" {
+		endpoint = upswift.DefaultEndpoint
+	}
+	if _, err := upswift.ParseEndpoint(endpoint); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Upswift Endpoint",
+			fmt.Sprintf("The endpoint (from the provider's endpoint or %s) is not usable: %s.", envEndpoint, err))
+		return
+	}
+	if token == "" {
+		// Reported by the resources when they would call the API, so that
+		// validate, plan of unchanged resources and destroy work without it.
+		data.tokenMissing = true
+		return
+	}
+
+	maxRetries := upswift.DefaultMaxRetries
+	if !cfg.MaxRetries.IsNull() {
+		maxRetries = int(cfg.MaxRetries.ValueInt64())
+	}
+	client, err := upswift.NewClient(upswift.Options{
+		Endpoint:          endpoint,
+		UserToken:         token,
+		UserAgent:         userAgent(p.version, req.TerraformVersion),
+		MaxRetries:        maxRetries,
+		RequestsPerMinute: int(cfg.RequestsPerMinute.ValueInt64()),
+		Logger:            newTFLogger(token),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Create Upswift API Client", err.Error())
+		return
+	}
+	data.client = client
+}
+
+func (p *upswiftProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{NewAppRemovalResource}
+}
+
+func (p *upswiftProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}
+
+func stringOrEnv(v types.String, env string) string {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueString()
+	}
+	return os.Getenv(env)
+}
+
+func userAgent(providerVersion, terraformVersion string) string {
+	if terraformVersion == "" {
+		terraformVersion = "unknown"
+	}
+	return fmt.Sprintf("terraform-provider-upswift/%s (+https://registry.terraform.io/providers/upswift/upswift) Terraform/%s",
+		providerVersion, terraformVersion)
+}

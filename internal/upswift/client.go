@@ -1,0 +1,363 @@
+// Package upswift is a client for the Upswift (JFrog Connect) v1 REST API.
+// It knows nothing about Terraform.
+package upswift
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Defaults for Options fields left at zero.
+const (
+	DefaultMaxRetries     = 4
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultRetryWaitMin   = 500 * time.Millisecond
+	DefaultRetryWaitMax   = 30 * time.Second
+)
+
+// maxResponseBody caps how much of an answer is read: the API's answers are
+// small, a proxy's error page need not be read whole.
+const maxResponseBody = 64 << 10
+
+// Logger receives the client's log lines. Fields never hold the token or a
+// request body.
+type Logger interface {
+	Debug(ctx context.Context, msg string, fields map[string]any)
+	Warn(ctx context.Context, msg string, fields map[string]any)
+}
+
+// Options configure a Client.
+type Options struct {
+	// Endpoint is the API base URL; DefaultEndpoint when empty.
+	Endpoint string
+	// UserToken is the account's user token. Required.
+	UserToken string
+	// UserAgent is sent with every request.
+	UserAgent string
+	// MaxRetries bounds the retries after the first attempt; negative means
+	// DefaultMaxRetries.
+	MaxRetries int
+	// RequestTimeout bounds each attempt; DefaultRequestTimeout when zero.
+	RequestTimeout time.Duration
+	// RequestsPerMinute paces requests ahead of any rate limit answer; zero
+	// means no pacing until the API answers 429.
+	RequestsPerMinute int
+	// RetryWaitMin and RetryWaitMax bound the backoff between retries.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// Logger receives log lines; nil discards them.
+	Logger Logger
+	// Transport replaces the HTTP transport (tests). TLS verification is
+	// always on with the default transport.
+	Transport http.RoundTripper
+}
+
+// Client talks to the API. It is safe for concurrent use and meant to be
+// shared: all requests go through one connection pool and one pacer.
+type Client struct {
+	base      string
+	token     string
+	userAgent string
+	logger    Logger
+	http      *retryablehttp.Client
+	pacer     *Pacer
+}
+
+// NewClient checks the options and builds a client.
+func NewClient(o Options) (*Client, error) {
+	if o.UserToken == "" {
+		return nil, errors.New("a user token is required")
+	}
+	if o.Endpoint == "" {
+		o.Endpoint = DefaultEndpoint
+	}
+	u, err := ParseEndpoint(o.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if o.MaxRetries < 0 {
+		o.MaxRetries = DefaultMaxRetries
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.RetryWaitMin <= 0 {
+		o.RetryWaitMin = DefaultRetryWaitMin
+	}
+	if o.RetryWaitMax < o.RetryWaitMin {
+		o.RetryWaitMax = max(DefaultRetryWaitMax, o.RetryWaitMin)
+	}
+	if o.Logger == nil {
+		o.Logger = nopLogger{}
+	}
+	if o.RequestsPerMinute < 0 {
+		return nil, fmt.Errorf("requests per minute must not be negative, got %d", o.RequestsPerMinute)
+	}
+
+	c := &Client{
+		base:      u.String() + apiPrefix,
+		token:     o.UserToken,
+		userAgent: o.UserAgent,
+		logger:    o.Logger,
+		pacer:     NewPacer(o.RequestsPerMinute, nil),
+	}
+	transport := o.Transport
+	if transport == nil {
+		t := cleanhttp.DefaultPooledTransport()
+		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		t.MaxIdleConnsPerHost = 32
+		transport = t
+	}
+	c.http = &retryablehttp.Client{
+		HTTPClient: &http.Client{
+			Transport: &pacedTransport{base: transport, pacer: c.pacer},
+			Timeout:   o.RequestTimeout,
+		},
+		RetryWaitMin:    o.RetryWaitMin,
+		RetryWaitMax:    o.RetryWaitMax,
+		RetryMax:        o.MaxRetries,
+		CheckRetry:      retryablehttp.ErrorPropagatedRetryPolicy,
+		Backoff:         backoff,
+		ErrorHandler:    func(resp *http.Response, err error, n int) (*http.Response, error) { return resp, &giveUp{err: err} },
+		RequestLogHook:  c.logRequest,
+		ResponseLogHook: c.logResponse,
+	}
+	return c, nil
+}
+
+// Endpoint returns the base URL of the API version in use.
+func (c *Client) Endpoint() string { return c.base }
+
+// RemoveApp sends DELETE /v1/device_apps: the app is removed from the devices
+// that the filter selects. It returns nil on 200, an *APIError for any other
+// answer and a *RequestError when no answer came.
+func (c *Client) RemoveApp(ctx context.Context, r RemoveAppRequest) error {
+	body, err := json.Marshal(removeAppBody{UserToken: c.token, AppName: r.AppName, DeviceFilter: r.DeviceFilter})
+	if err != nil {
+		return fmt.Errorf("encoding the request: %w", err)
+	}
+	return c.do(ctx, http.MethodDelete, "/device_apps", body)
+}
+
+// attemptState travels with a request's context so that the per-client log
+// hooks can count the attempts of that one request.
+type attemptState struct {
+	attempts atomic.Int32
+	started  atomic.Int64
+}
+
+type attemptKey struct{}
+
+// giveUp marks an error after which no retry follows.
+type giveUp struct{ err error }
+
+func (g *giveUp) Error() string { return fmt.Sprint(g.err) }
+func (g *giveUp) Unwrap() error { return g.err }
+
+func (c *Client) do(ctx context.Context, method, path string, body []byte) error {
+	state := &attemptState{}
+	ctx = context.WithValue(ctx, attemptKey{}, state)
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return fmt.Errorf("building the request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+
+	resp, err := c.http.Do(req)
+	attempts := max(int(state.attempts.Load()), 1)
+	if resp == nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return fmt.Errorf("stopped waiting for the API after %d attempt(s): %w", attempts, ctxErr)
+		}
+		var g *giveUp
+		if errors.As(err, &g) {
+			err = g.err
+		}
+		return &RequestError{Attempts: attempts, Err: c.redactErr(err)}
+	}
+	defer func() { _ = resp.Body.Close() }()
+	data, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	if readErr != nil && len(data) == 0 {
+		return &RequestError{Attempts: attempts, Err: fmt.Errorf("reading the %d answer: %w", resp.StatusCode, c.redactErr(readErr))}
+	}
+	apiErr := DecodeError(resp.StatusCode, resp.Header.Get("Content-Type"), data)
+	apiErr.Attempts = attempts
+	apiErr.Message = c.redact(apiErr.Message)
+	apiErr.Body = c.redact(apiErr.Body)
+	return apiErr
+}
+
+// DecodeError turns a non-success answer into an *APIError: the API's
+// error_message when the body is the API's JSON, else a short printable
+// excerpt of the body.
+func DecodeError(status int, contentType string, body []byte) *APIError {
+	e := &APIError{StatusCode: status, ContentType: contentType}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return e
+	}
+	var payload struct {
+		ErrorMessage any `json:"error_message"`
+		Message      any `json:"message"`
+	}
+	if trimmed[0] == '{' && json.Unmarshal(trimmed, &payload) == nil {
+		e.Message = messageText(payload.ErrorMessage)
+		if e.Message == "" {
+			e.Message = messageText(payload.Message)
+		}
+		return e
+	}
+	e.Body = excerpt(trimmed, 200)
+	return e
+}
+
+func messageText(v any) string {
+	switch m := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return excerpt([]byte(m), 500)
+	default:
+		b, _ := json.Marshal(m)
+		return excerpt(b, 500)
+	}
+}
+
+// excerpt makes body printable in one line: markup and control characters
+// go, white space folds, and it is cut at n runes.
+func excerpt(body []byte, n int) string {
+	var b strings.Builder
+	inTag, space := false, false
+	count := 0
+	for _, r := range string(body) {
+		switch {
+		case r == '<':
+			inTag = true
+			continue
+		case r == '>' && inTag:
+			inTag = false
+			space = true
+			continue
+		case inTag:
+			continue
+		case r == '\uFFFD' || r < ' ' || r == 0x7f || r == ' ':
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+			count++
+		}
+		space = false
+		if count >= n {
+			b.WriteString("…")
+			break
+		}
+		b.WriteRune(r)
+		count++
+	}
+	return b.String()
+}
+
+func (c *Client) redact(s string) string {
+	if c.token == "" || s == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, c.token, "<redacted>")
+}
+
+func (c *Client) redactErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if msg := err.Error(); strings.Contains(msg, c.token) {
+		return errors.New(c.redact(msg))
+	}
+	return err
+}
+
+// backoff waits exponentially longer with full jitter, and follows the
+// server's Retry-After (seconds or HTTP date) where it sends one.
+func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return min(d, hi)
+		}
+	}
+	ceiling := hi
+	if attempt < 30 {
+		ceiling = min(hi, lo<<attempt)
+	}
+	// Full jitter over [ceiling/2, ceiling): spread, but never near zero.
+	half := ceiling / 2
+	return half + time.Duration(rand.Int64N(int64(half)+1))
+}
+
+// ParseRetryAfter reads a Retry-After header: delay seconds or an HTTP date.
+func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	var secs int64
+	if _, err := fmt.Sscanf(v, "%d", &secs); err == nil && fmt.Sprint(secs) == v {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
+}
+
+func (c *Client) logRequest(_ retryablehttp.Logger, req *http.Request, attempt int) {
+	ctx := req.Context()
+	if s, ok := ctx.Value(attemptKey{}).(*attemptState); ok {
+		s.attempts.Store(int32(attempt + 1))
+		s.started.Store(time.Now().UnixNano())
+	}
+	c.logger.Debug(ctx, "Sending Upswift API request", map[string]any{
+		"method": req.Method, "path": req.URL.Path, "attempt": attempt + 1,
+	})
+}
+
+func (c *Client) logResponse(_ retryablehttp.Logger, resp *http.Response) {
+	ctx := resp.Request.Context()
+	fields := map[string]any{"method": resp.Request.Method, "path": resp.Request.URL.Path, "status": resp.StatusCode}
+	if s, ok := ctx.Value(attemptKey{}).(*attemptState); ok {
+		fields["attempt"] = s.attempts.Load()
+		fields["duration_ms"] = time.Since(time.Unix(0, s.started.Load())).Milliseconds()
+	}
+	if resp.StatusCode == http.StatusOK {
+		c.logger.Debug(ctx, "Received Upswift API response", fields)
+		return
+	}
+	c.logger.Warn(ctx, "Received Upswift API error response", fields)
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Debug(context.Context, string, map[string]any) {}
+func (nopLogger) Warn(context.Context, string, map[string]any)  {}
