@@ -59,7 +59,9 @@ func (filterValidator) ValidateObject(_ context.Context, req validator.ObjectReq
 	if !found {
 		return
 	}
-	if operand, ok := knownString(attrs["operand"]); ok && operand != "" {
+	// An operand that is neither is nor is_not is refused by the OneOf on
+	// the operand attribute; here only operands the type does not take.
+	if operand, ok := knownString(attrs["operand"]); ok && (operand == upswift.OperandIs || operand == upswift.OperandIsNot) {
 		if err := ft.CheckOperand(operand); err != nil {
 			p := req.Path.AtName("operand")
 			resp.Diagnostics.AddAttributeError(p, "Invalid Filter Operand",

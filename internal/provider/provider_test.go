@@ -1,0 +1,117 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+)
+
+// testAccProtoV6ProviderFactories serves the provider in-process to the
+// Terraform CLI that the test framework runs.
+var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"upswift": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// TestMain refuses to run without a Terraform CLI: the Terraform-driven
+// tests would otherwise try to download one, which fails without network,
+// and a missing CLI must never pass for a green run.
+func TestMain(m *testing.M) {
+	if path := os.Getenv("TF_ACC_TERRAFORM_PATH"); path != "" {
+		if _, err := os.Stat(path); err != nil {
+			fmt.Fprintf(os.Stderr, "TF_ACC_TERRAFORM_PATH=%s is not usable: %v\n", path, err)
+			os.Exit(2)
+		}
+	} else if _, err := exec.LookPath("terraform"); err != nil {
+		fmt.Fprintln(os.Stderr, "No Terraform CLI found: the provider's Terraform-driven tests need one.\n"+
+			"Install Terraform >= 1.0 on the PATH, or set TF_ACC_TERRAFORM_PATH to a terraform or tofu binary.")
+		os.Exit(2)
+	}
+	os.Exit(m.Run())
+}
+
+func TestProviderSchemaIsValid(t *testing.T) {
+	ctx := context.Background()
+	resp := &fwprovider.SchemaResponse{}
+	New("test")().Schema(ctx, fwprovider.SchemaRequest{}, resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("schema diagnostics: %v", resp.Diagnostics)
+	}
+	if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
+		t.Fatalf("provider schema is not valid: %v", diags)
+	}
+	if !resp.Schema.Attributes["user_token"].IsSensitive() {
+		t.Error("user_token must be sensitive")
+	}
+	for name, a := range resp.Schema.Attributes {
+		if a.GetMarkdownDescription() == "" {
+			t.Errorf("provider attribute %s has no MarkdownDescription", name)
+		}
+	}
+}
+
+func TestResourceSchemaIsValid(t *testing.T) {
+	ctx := context.Background()
+	resp := &fwresource.SchemaResponse{}
+	NewAppRemovalResource().Schema(ctx, fwresource.SchemaRequest{}, resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("schema diagnostics: %v", resp.Diagnostics)
+	}
+	if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
+		t.Fatalf("resource schema is not valid: %v", diags)
+	}
+	if resp.Schema.MarkdownDescription == "" {
+		t.Error("resource has no MarkdownDescription")
+	}
+	// Every attribute, nested ones included, is described for users.
+	for _, p := range []string{"id", "app_name", "device_filter", "triggers", "timeouts"} {
+		a, ok := resp.Schema.Attributes[p]
+		if !ok {
+			t.Errorf("attribute %s missing", p)
+			continue
+		}
+		if a.GetMarkdownDescription() == "" && p != "timeouts" {
+			t.Errorf("attribute %s has no MarkdownDescription", p)
+		}
+	}
+	for _, p := range []string{"device_filter.project", "device_filter.project.name", "device_filter.groups",
+		"device_filter.groups.name", "device_filter.filters", "device_filter.filters.type",
+		"device_filter.filters.operand", "device_filter.filters.value"} {
+		a := nestedAttribute(t, resp, p)
+		if a != nil && a.GetMarkdownDescription() == "" {
+			t.Errorf("attribute %s has no MarkdownDescription", p)
+		}
+	}
+}
+
+// nestedAttribute finds an attribute by a dotted path through nested
+// attributes (list elements are passed through).
+func nestedAttribute(t *testing.T, resp *fwresource.SchemaResponse, dotted string) schema.Attribute {
+	t.Helper()
+	attrs := resp.Schema.Attributes
+	var a schema.Attribute
+	for _, name := range strings.Split(dotted, ".") {
+		var ok bool
+		if a, ok = attrs[name]; !ok {
+			t.Errorf("attribute %s missing", dotted)
+			return nil
+		}
+		switch n := a.(type) {
+		case schema.SingleNestedAttribute:
+			attrs = n.Attributes
+		case schema.ListNestedAttribute:
+			attrs = n.NestedObject.Attributes
+		default:
+			attrs = nil
+		}
+	}
+	return a
+}

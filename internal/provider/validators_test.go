@@ -1,0 +1,241 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// documented is the filter table of the API documentation, written out here
+// independently of the provider's own table so that the test checks it.
+var documented = map[string]struct {
+	operands []string
+	values   []string // nil: any non-empty string
+}{
+	"specific_device": {operands: []string{"is", "is_not"}},
+	"tag":             {operands: []string{"is", "is_not"}},
+	"app":             {operands: []string{"is", "is_not"}},
+	"device_state":    {operands: []string{"is"}, values: []string{"online", "offline"}},
+	"update_status":   {operands: []string{"is", "is_not"}, values: []string{"pending", "in_progress", "success", "failed", "aborted"}},
+}
+
+type filterCase struct{ typ, operand, value string }
+
+// wantError returns the attribute that must be reported for a filter, or ""
+// when the filter is valid.
+func (c filterCase) wantError() string {
+	spec, ok := documented[c.typ]
+	switch {
+	case !ok:
+		return "type"
+	case c.operand == "" || !slices.Contains([]string{"is", "is_not"}, c.operand) || !slices.Contains(spec.operands, c.operand):
+		return "operand"
+	case c.value == "":
+		return "value"
+	case spec.values != nil && !slices.Contains(spec.values, c.value):
+		return "value"
+	}
+	return ""
+}
+
+// TestFilterValidationTable validates every type × operand × value through
+// the provider server, as `terraform validate` does, without a CLI.
+func TestFilterValidationTable(t *testing.T) {
+	types := []string{"specific_device", "tag", "app", "device_state", "update_status", "", "Tag", "device", "state"}
+	operands := []string{"is", "is_not", "", "IS", "not", "contains"}
+	values := []string{"online", "offline", "pending", "in_progress", "success", "failed", "aborted", "d-4ec7-1be9", "", "ONLINE", "done"}
+
+	server := newTestServer(t)
+	seen := map[string]int{}
+	for _, typ := range types {
+		for _, op := range operands {
+			for _, val := range values {
+				c := filterCase{typ, op, val}
+				want := c.wantError()
+				seen[want]++
+				t.Run(fmt.Sprintf("%s/%s/%s", typ, op, val), func(t *testing.T) {
+					diags := validateConfig(t, server, []filterCase{{typ: "tag", operand: "is", value: "ok"}, c})
+					errs := errorsOnly(diags)
+					if want == "" {
+						if len(errs) != 0 {
+							t.Fatalf("valid filter refused: %s", describe(errs))
+						}
+						return
+					}
+					wantPath := fmt.Sprintf("device_filter.filters[1].%s", want)
+					for _, d := range errs {
+						if pathString(d.Attribute) == wantPath {
+							if !strings.Contains(d.Detail, wantPath) {
+								t.Errorf("detail does not name %s: %s", wantPath, d.Detail)
+							}
+							return
+						}
+					}
+					t.Fatalf("want an error at %s, got: %s", wantPath, describe(errs))
+				})
+			}
+		}
+	}
+	if seen[""] < 20 || seen["operand"] == 0 || seen["value"] == 0 || seen["type"] == 0 {
+		t.Fatalf("table does not cover every class: %v", seen)
+	}
+}
+
+// TestFilterErrorsNameAllowedValues checks the wording users see.
+func TestFilterErrorsNameAllowedValues(t *testing.T) {
+	server := newTestServer(t)
+	tests := []struct {
+		filter filterCase
+		want   []string
+	}{
+		{filterCase{"device_state", "is_not", "online"}, []string{`"is_not"`, `"device_state"`, `Allowed operands for "device_state": "is"`}},
+		{filterCase{"device_state", "is", "sleeping"}, []string{`"sleeping"`, `"online", "offline"`}},
+		{filterCase{"update_status", "is", "done"}, []string{`"done"`, `"pending", "in_progress", "success", "failed", "aborted"`}},
+		{filterCase{"serial", "is", "x"}, []string{`"serial"`, "specific_device", "update_status"}},
+		{filterCase{"tag", "contains", "x"}, []string{`"contains"`, `"is"`, `"is_not"`}},
+		{filterCase{"tag", "is", ""}, []string{"at least 1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.filter.typ+"/"+tt.filter.operand, func(t *testing.T) {
+			errs := errorsOnly(validateConfig(t, server, []filterCase{tt.filter}))
+			if len(errs) != 1 {
+				t.Fatalf("want exactly one error, got: %s", describe(errs))
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(errs[0].Detail, w) {
+					t.Errorf("detail %q does not contain %q", errs[0].Detail, w)
+				}
+			}
+		})
+	}
+}
+
+// TestUnknownFilterValuesAreNotErrors: values from other resources are
+// checked once they are known, not refused during plan.
+func TestUnknownFilterValuesAreNotErrors(t *testing.T) {
+	server := newTestServer(t)
+	for _, field := range []string{"type", "operand", "value"} {
+		t.Run(field, func(t *testing.T) {
+			c := filterCase{"device_state", "is_not", "sleeping"}
+			diags := validateConfigWith(t, server, []filterCase{c}, field)
+			for _, d := range errorsOnly(diags) {
+				if strings.HasSuffix(pathString(d.Attribute), field) {
+					t.Errorf("unknown %s refused: %s", field, d.Detail)
+				}
+			}
+		})
+	}
+}
+
+func newTestServer(t *testing.T) tfprotov6.ProviderServer {
+	t.Helper()
+	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return server
+}
+
+func validateConfig(t *testing.T, server tfprotov6.ProviderServer, filters []filterCase) []*tfprotov6.Diagnostic {
+	return validateConfigWith(t, server, filters, "")
+}
+
+// validateConfigWith builds a resource configuration with these filters
+// (the last filter's unknownField left unknown) and validates it.
+func validateConfigWith(t *testing.T, server tfprotov6.ProviderServer, filters []filterCase, unknownField string) []*tfprotov6.Diagnostic {
+	t.Helper()
+	ctx := context.Background()
+	schemaResp, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objType := schemaResp.ResourceSchemas["upswift_app_removal"].ValueType().(tftypes.Object)
+	dfType := objType.AttributeTypes["device_filter"].(tftypes.Object)
+	filterListType := dfType.AttributeTypes["filters"].(tftypes.List)
+	filterType := filterListType.ElementType.(tftypes.Object)
+
+	elems := make([]tftypes.Value, len(filters))
+	for i, f := range filters {
+		fields := map[string]tftypes.Value{
+			"type":    tftypes.NewValue(tftypes.String, f.typ),
+			"operand": tftypes.NewValue(tftypes.String, f.operand),
+			"value":   tftypes.NewValue(tftypes.String, f.value),
+		}
+		if i == len(filters)-1 && unknownField != "" {
+			fields[unknownField] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+		}
+		elems[i] = tftypes.NewValue(filterType, fields)
+	}
+	config := map[string]tftypes.Value{}
+	for name, typ := range objType.AttributeTypes {
+		config[name] = tftypes.NewValue(typ, nil)
+	}
+	config["app_name"] = tftypes.NewValue(tftypes.String, "legacy-agent")
+	projectType := dfType.AttributeTypes["project"]
+	config["device_filter"] = tftypes.NewValue(dfType, map[string]tftypes.Value{
+		"project": tftypes.NewValue(projectType, map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, "Demo")}),
+		"groups":  tftypes.NewValue(dfType.AttributeTypes["groups"], nil),
+		"filters": tftypes.NewValue(filterListType, elems),
+	})
+	dv, err := tfprotov6.NewDynamicValue(objType, tftypes.NewValue(objType, config))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{
+		TypeName: "upswift_app_removal",
+		Config:   &dv,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.Diagnostics
+}
+
+func errorsOnly(diags []*tfprotov6.Diagnostic) []*tfprotov6.Diagnostic {
+	var out []*tfprotov6.Diagnostic
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func describe(diags []*tfprotov6.Diagnostic) string {
+	if len(diags) == 0 {
+		return "no diagnostics"
+	}
+	var b strings.Builder
+	for _, d := range diags {
+		fmt.Fprintf(&b, "\n  [%s] %s: %s", pathString(d.Attribute), d.Summary, d.Detail)
+	}
+	return b.String()
+}
+
+// pathString renders a protocol attribute path as device_filter.filters[1].type.
+func pathString(p *tftypes.AttributePath) string {
+	if p == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, step := range p.Steps() {
+		switch s := step.(type) {
+		case tftypes.AttributeName:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(string(s))
+		case tftypes.ElementKeyInt:
+			fmt.Fprintf(&b, "[%d]", int64(s))
+		case tftypes.ElementKeyString:
+			fmt.Fprintf(&b, "[%q]", string(s))
+		}
+	}
+	return b.String()
+}
