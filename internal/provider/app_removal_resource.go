@@ -281,6 +281,7 @@ func (r *appRemovalResource) Create(ctx context.Context, req resource.CreateRequ
 
 	removal, diags := expandRemoveAppRequest(ctx, plan)
 	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(checkFilters(removal.DeviceFilter.Filters)...)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -313,7 +314,8 @@ func (r *appRemovalResource) Update(ctx context.Context, req resource.UpdateRequ
 }
 
 // Delete makes no API call: the framework removes the resource from state.
-func (r *appRemovalResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+func (r *appRemovalResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+}
 
 // expandRemoveAppRequest turns a fully known plan into the API request.
 func expandRemoveAppRequest(ctx context.Context, m appRemovalModel) (upswift.RemoveAppRequest, diag.Diagnostics) {
@@ -336,6 +338,20 @@ func expandRemoveAppRequest(ctx context.Context, m appRemovalModel) (upswift.Rem
 		})
 	}
 	return req, diags
+}
+
+// checkFilters checks filters whose values were unknown during plan and are
+// known now, so that nothing invalid is ever sent.
+func checkFilters(filters []upswift.Filter) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for i, f := range filters {
+		var fe *upswift.FilterError
+		if err := f.Validate(); errors.As(err, &fe) {
+			p := path.Root("device_filter").AtName("filters").AtListIndex(i).AtName(fe.Field)
+			diags.AddAttributeError(p, "Invalid Filter", fmt.Sprintf("Attribute %s: %s.", p, err))
+		}
+	}
+	return diags
 }
 
 // removalErrorDetail explains a failed removal and what to do next.

@@ -150,51 +150,77 @@ func validateConfig(t *testing.T, server tfprotov6.ProviderServer, filters []fil
 // (the last filter's unknownField left unknown) and validates it.
 func validateConfigWith(t *testing.T, server tfprotov6.ProviderServer, filters []filterCase, unknownField string) []*tfprotov6.Diagnostic {
 	t.Helper()
-	ctx := context.Background()
-	schemaResp, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	objType := schemaResp.ResourceSchemas["upswift_app_removal"].ValueType().(tftypes.Object)
-	dfType := objType.AttributeTypes["device_filter"].(tftypes.Object)
-	filterListType := dfType.AttributeTypes["filters"].(tftypes.List)
-	filterType := filterListType.ElementType.(tftypes.Object)
-
-	elems := make([]tftypes.Value, len(filters))
-	for i, f := range filters {
-		fields := map[string]tftypes.Value{
-			"type":    tftypes.NewValue(tftypes.String, f.typ),
-			"operand": tftypes.NewValue(tftypes.String, f.operand),
-			"value":   tftypes.NewValue(tftypes.String, f.value),
-		}
-		if i == len(filters)-1 && unknownField != "" {
-			fields[unknownField] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
-		}
-		elems[i] = tftypes.NewValue(filterType, fields)
-	}
-	config := map[string]tftypes.Value{}
-	for name, typ := range objType.AttributeTypes {
-		config[name] = tftypes.NewValue(typ, nil)
-	}
-	config["app_name"] = tftypes.NewValue(tftypes.String, "legacy-agent")
-	projectType := dfType.AttributeTypes["project"]
-	config["device_filter"] = tftypes.NewValue(dfType, map[string]tftypes.Value{
-		"project": tftypes.NewValue(projectType, map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, "Demo")}),
-		"groups":  tftypes.NewValue(dfType.AttributeTypes["groups"], nil),
-		"filters": tftypes.NewValue(filterListType, elems),
-	})
-	dv, err := tfprotov6.NewDynamicValue(objType, tftypes.NewValue(objType, config))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{
+	objType, config := resourceValue(t, server, "legacy-agent", nil, filters, unknownField)
+	resp, err := server.ValidateResourceConfig(context.Background(), &tfprotov6.ValidateResourceConfigRequest{
 		TypeName: "upswift_app_removal",
-		Config:   &dv,
+		Config:   dynamic(t, objType, config),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return resp.Diagnostics
+}
+
+// resourceValue builds an upswift_app_removal value of project "Demo" with
+// these groups and filters; nil groups or filters are left null.
+func resourceValue(t *testing.T, server tfprotov6.ProviderServer, app string, groups []string, filters []filterCase, unknownField string) (tftypes.Object, tftypes.Value) {
+	t.Helper()
+	schemaResp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objType := schemaResp.ResourceSchemas["upswift_app_removal"].ValueType().(tftypes.Object)
+	dfType := objType.AttributeTypes["device_filter"].(tftypes.Object)
+	groupListType := dfType.AttributeTypes["groups"].(tftypes.List)
+	filterListType := dfType.AttributeTypes["filters"].(tftypes.List)
+
+	var groupList, filterList tftypes.Value
+	if groups == nil {
+		groupList = tftypes.NewValue(groupListType, nil)
+	} else {
+		elems := make([]tftypes.Value, len(groups))
+		for i, g := range groups {
+			elems[i] = tftypes.NewValue(groupListType.ElementType, map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, g)})
+		}
+		groupList = tftypes.NewValue(groupListType, elems)
+	}
+	if filters == nil {
+		filterList = tftypes.NewValue(filterListType, nil)
+	} else {
+		elems := make([]tftypes.Value, len(filters))
+		for i, f := range filters {
+			fields := map[string]tftypes.Value{
+				"type":    tftypes.NewValue(tftypes.String, f.typ),
+				"operand": tftypes.NewValue(tftypes.String, f.operand),
+				"value":   tftypes.NewValue(tftypes.String, f.value),
+			}
+			if i == len(filters)-1 && unknownField != "" {
+				fields[unknownField] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+			}
+			elems[i] = tftypes.NewValue(filterListType.ElementType, fields)
+		}
+		filterList = tftypes.NewValue(filterListType, elems)
+	}
+	config := map[string]tftypes.Value{}
+	for name, typ := range objType.AttributeTypes {
+		config[name] = tftypes.NewValue(typ, nil)
+	}
+	config["app_name"] = tftypes.NewValue(tftypes.String, app)
+	config["device_filter"] = tftypes.NewValue(dfType, map[string]tftypes.Value{
+		"project": tftypes.NewValue(dfType.AttributeTypes["project"], map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, "Demo")}),
+		"groups":  groupList,
+		"filters": filterList,
+	})
+	return objType, tftypes.NewValue(objType, config)
+}
+
+func dynamic(t *testing.T, typ tftypes.Type, v tftypes.Value) *tfprotov6.DynamicValue {
+	t.Helper()
+	dv, err := tfprotov6.NewDynamicValue(typ, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &dv
 }
 
 func errorsOnly(diags []*tfprotov6.Diagnostic) []*tfprotov6.Diagnostic {

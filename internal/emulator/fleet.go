@@ -1,0 +1,292 @@
+// Package emulator is an in-memory emulator of the Upswift (JFrog Connect) v1
+// REST API, as far as the Terraform provider uses it: DELETE /v1/device_apps.
+//
+// An Emulator is an http.Handler holding a fleet of accounts, projects, groups
+// and devices. It validates requests the way the API documentation describes,
+// removes apps from the selected devices, logs every request with the user
+// token redacted, and offers knobs to inject latency, rate limiting, error
+// answers and dropped connections. Start runs it on a loopback address.
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+)
+
+// Device states accepted in a fleet and in device_state filters.
+const (
+	StateOnline  = "online"
+	StateOffline = "offline"
+)
+
+// Update statuses accepted in a fleet and in update_status filters. A device
+// with no update has the empty status.
+const (
+	UpdatePending    = "pending"
+	UpdateInProgress = "in_progress"
+	UpdateSuccess    = "success"
+	UpdateFailed     = "failed"
+	UpdateAborted    = "aborted"
+)
+
+var (
+	deviceStates   = []string{StateOnline, StateOffline}
+	updateStatuses = []string{UpdatePending, UpdateInProgress, UpdateSuccess, UpdateFailed, UpdateAborted}
+)
+
+// Fleet is the whole data set an Emulator serves: one entry per account.
+type Fleet struct {
+	Accounts []Account `json:"accounts"`
+}
+
+// Account is one Upswift account, identified by its user token.
+type Account struct {
+	// UserToken is the secret the API expects in the user_token body field.
+	UserToken string `json:"user_token"`
+	// Apps lists the app names that exist in the account. An app stays in
+	// the account even when no device has it any more.
+	Apps []string `json:"apps"`
+	// Projects are the account's projects.
+	Projects []Project `json:"projects"`
+}
+
+// Project is a project of an account, made of device groups.
+type Project struct {
+	Name   string  `json:"name"`
+	Groups []Group `json:"groups"`
+}
+
+// Group is a device group of a project. Every device is in exactly one group.
+type Group struct {
+	Name    string   `json:"name"`
+	Devices []Device `json:"devices"`
+}
+
+// Device is one device of a group.
+type Device struct {
+	// ID is the dashboard's device ID, like "d-4ec7-1be9".
+	ID   string   `json:"id"`
+	Name string   `json:"name"`
+	Tags []string `json:"tags"`
+	// Apps maps app name to version.
+	Apps map[string]string `json:"apps"`
+	// State is "online" or "offline".
+	State string `json:"state"`
+	// UpdateStatus is "pending", "in_progress", "success", "failed",
+	// "aborted", or "" when the device has no update.
+	UpdateStatus string `json:"update_status"`
+}
+
+// LoadFleet reads a fleet from a JSON file (the json tags of Fleet and its
+// parts), rejects unknown fields, and validates it with Validate. Missing
+// lists and maps are loaded as empty ones.
+func LoadFleet(path string) (*Fleet, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var f Fleet
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("fleet %s: %w", path, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("fleet %s: trailing data after the JSON object", path)
+	}
+	f.normalize()
+	if err := f.Validate(); err != nil {
+		return nil, fmt.Errorf("fleet %s: %w", path, err)
+	}
+	return &f, nil
+}
+
+// Validate checks that the fleet is consistent: user tokens non-empty and
+// unique, app, project and group names non-empty and unique in their scope,
+// device IDs non-empty and unique per account, known states and update
+// statuses, non-empty tags, and device apps that exist in the account.
+// Error messages identify accounts by index and never contain a token.
+func (f *Fleet) Validate() error {
+	tokens := map[string]int{}
+	for ai, a := range f.Accounts {
+		where := fmt.Sprintf("accounts[%d]", ai)
+		if a.UserToken == "" {
+			return fmt.Errorf("%s.user_token is empty", where)
+		}
+		if prev, ok := tokens[a.UserToken]; ok {
+			return fmt.Errorf("%s.user_token is the same as the token of accounts[%d]", where, prev)
+		}
+		tokens[a.UserToken] = ai
+
+		apps := map[string]bool{}
+		for i, app := range a.Apps {
+			if app == "" {
+				return fmt.Errorf("%s.apps[%d] is empty", where, i)
+			}
+			if apps[app] {
+				return fmt.Errorf("%s.apps: app %q is listed twice", where, app)
+			}
+			apps[app] = true
+		}
+
+		projects := map[string]bool{}
+		ids := map[string]string{}
+		for pi, p := range a.Projects {
+			pwhere := fmt.Sprintf("%s.projects[%d]", where, pi)
+			if p.Name == "" {
+				return fmt.Errorf("%s.name is empty", pwhere)
+			}
+			if projects[p.Name] {
+				return fmt.Errorf("%s: project %q is defined twice", pwhere, p.Name)
+			}
+			projects[p.Name] = true
+			groups := map[string]bool{}
+			for gi, g := range p.Groups {
+				gwhere := fmt.Sprintf("%s.groups[%d]", pwhere, gi)
+				if g.Name == "" {
+					return fmt.Errorf("%s.name is empty", gwhere)
+				}
+				if groups[g.Name] {
+					return fmt.Errorf("%s: group %q is defined twice in project %q", gwhere, g.Name, p.Name)
+				}
+				groups[g.Name] = true
+				for di, d := range g.Devices {
+					dwhere := fmt.Sprintf("%s.devices[%d]", gwhere, di)
+					if err := validateDevice(d, apps); err != nil {
+						return fmt.Errorf("%s: %w", dwhere, err)
+					}
+					if prev, ok := ids[d.ID]; ok {
+						return fmt.Errorf("%s: device id %q is already used by %s", dwhere, d.ID, prev)
+					}
+					ids[d.ID] = dwhere
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func validateDevice(d Device, apps map[string]bool) error {
+	if d.ID == "" {
+		return errors.New("id is empty")
+	}
+	if !slices.Contains(deviceStates, d.State) {
+		return fmt.Errorf("device %q: state %q is not one of %s", d.ID, d.State, strings.Join(deviceStates, ", "))
+	}
+	if d.UpdateStatus != "" && !slices.Contains(updateStatuses, d.UpdateStatus) {
+		return fmt.Errorf("device %q: update_status %q is not one of %s (or empty)", d.ID, d.UpdateStatus, strings.Join(updateStatuses, ", "))
+	}
+	for i, t := range d.Tags {
+		if t == "" {
+			return fmt.Errorf("device %q: tags[%d] is empty", d.ID, i)
+		}
+	}
+	for app := range d.Apps {
+		if !apps[app] {
+			return fmt.Errorf("device %q: app %q is not listed in the account's apps", d.ID, app)
+		}
+	}
+	return nil
+}
+
+// Clone returns a deep copy of f. Nil lists and maps stay nil.
+func (f *Fleet) Clone() *Fleet {
+	if f == nil {
+		return nil
+	}
+	c := &Fleet{Accounts: slices.Clone(f.Accounts)}
+	for ai := range c.Accounts {
+		a := &c.Accounts[ai]
+		a.Apps = slices.Clone(a.Apps)
+		a.Projects = slices.Clone(a.Projects)
+		for pi := range a.Projects {
+			p := &a.Projects[pi]
+			p.Groups = slices.Clone(p.Groups)
+			for gi := range p.Groups {
+				g := &p.Groups[gi]
+				g.Devices = slices.Clone(g.Devices)
+				for di := range g.Devices {
+					d := &g.Devices[di]
+					d.Tags = slices.Clone(d.Tags)
+					d.Apps = maps.Clone(d.Apps)
+				}
+			}
+		}
+	}
+	return c
+}
+
+// normalize replaces nil lists and maps by empty ones.
+func (f *Fleet) normalize() {
+	if f.Accounts == nil {
+		f.Accounts = []Account{}
+	}
+	for ai := range f.Accounts {
+		a := &f.Accounts[ai]
+		if a.Apps == nil {
+			a.Apps = []string{}
+		}
+		if a.Projects == nil {
+			a.Projects = []Project{}
+		}
+		for pi := range a.Projects {
+			p := &a.Projects[pi]
+			if p.Groups == nil {
+				p.Groups = []Group{}
+			}
+			for gi := range p.Groups {
+				g := &p.Groups[gi]
+				if g.Devices == nil {
+					g.Devices = []Device{}
+				}
+				for di := range g.Devices {
+					d := &g.Devices[di]
+					if d.Tags == nil {
+						d.Tags = []string{}
+					}
+					if d.Apps == nil {
+						d.Apps = map[string]string{}
+					}
+				}
+			}
+		}
+	}
+}
+
+// account returns the account with the given token, or nil.
+func (f *Fleet) account(token string) *Account {
+	if token == "" {
+		return nil
+	}
+	for i := range f.Accounts {
+		if f.Accounts[i].UserToken == token {
+			return &f.Accounts[i]
+		}
+	}
+	return nil
+}
+
+func (a *Account) project(name string) *Project {
+	for i := range a.Projects {
+		if a.Projects[i].Name == name {
+			return &a.Projects[i]
+		}
+	}
+	return nil
+}
+
+func (p *Project) group(name string) *Group {
+	for i := range p.Groups {
+		if p.Groups[i].Name == name {
+			return &p.Groups[i]
+		}
+	}
+	return nil
+}

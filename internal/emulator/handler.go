@@ -1,0 +1,199 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DeviceAppsPath is the only API path the emulator implements.
+const DeviceAppsPath = "/v1/device_apps"
+
+// InspectPrefix starts the emulator's own read-only paths, which no real API
+// uses: GET /_emulator/devices, GET /_emulator/requests, GET /_emulator/health.
+const InspectPrefix = "/_emulator/"
+
+// maxBody is the largest request body read; larger ones are answered 413.
+const maxBody = 1 << 20
+
+// Emulator is an in-memory Upswift v1 API. It implements http.Handler and
+// all its methods are safe for concurrent use.
+//
+// Every request outside InspectPrefix is an API request: it is logged,
+// counted and subject to the knobs, applied in this order: latency, drop
+// (DropNext), injected failure (FailNext), rate limit (SetRateLimit), then
+// normal handling. DELETE /v1/device_apps removes an app from the devices a
+// device filter selects; any other path is answered 404, any other method on
+// that path 405.
+type Emulator struct {
+	mu      sync.Mutex
+	initial *Fleet
+	fleet   *Fleet
+	secrets []string // account tokens, redacted wherever they show up
+	gen     uint64   // bumped by Reset; stale requests do not count
+	log     []*logEntry
+	counts  map[int]int
+	knobs   knobs
+	now     func() time.Time
+}
+
+// New returns an Emulator serving a deep copy of f (nil: an empty fleet).
+// Reset returns to that copy. New does not validate f; see Fleet.Validate.
+func New(f *Fleet) *Emulator {
+	if f == nil {
+		f = &Fleet{}
+	}
+	e := &Emulator{initial: f.Clone(), now: time.Now}
+	for _, a := range f.Accounts {
+		if a.UserToken != "" {
+			e.secrets = append(e.secrets, a.UserToken)
+		}
+	}
+	e.resetLocked()
+	return e
+}
+
+// Reset puts the fleet back to the one given to New, clears the request log
+// (and so what TokenSeen knows) and the counts, and turns every knob off.
+// Requests in flight during Reset are neither logged nor counted.
+func (e *Emulator) Reset() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.resetLocked()
+}
+
+func (e *Emulator) resetLocked() {
+	e.fleet = e.initial.Clone()
+	e.gen++
+	e.log = nil
+	e.counts = map[int]int{}
+	e.knobs = knobs{}
+}
+
+// ServeHTTP serves the API and the inspection paths.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == strings.TrimSuffix(InspectPrefix, "/") || strings.HasPrefix(r.URL.Path, InspectPrefix) {
+		e.serveInspect(w, r)
+		return
+	}
+
+	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	tooLarge := len(body) > maxBody
+	if tooLarge {
+		body = body[:maxBody]
+	}
+	entry := e.begin(r, body)
+
+	e.mu.Lock()
+	latency := e.knobs.latency
+	e.mu.Unlock()
+	if latency > 0 {
+		t := time.NewTimer(latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			e.finish(entry, 0, OutcomeClientGone, nil)
+			return
+		}
+	}
+
+	e.mu.Lock()
+	action, wait := e.decide()
+	failStatus, failHTML, retryAfter := e.knobs.failStatus, e.knobs.failHTML, e.knobs.retryAfter
+	e.mu.Unlock()
+
+	switch action {
+	case actDrop:
+		e.finish(entry, 0, OutcomeDropped, nil)
+		drop(w)
+		return
+	case actFail:
+		e.finish(entry, failStatus, OutcomeFailed, nil)
+		writeFailure(w, failStatus, failHTML)
+		return
+	case actLimit:
+		e.finish(entry, http.StatusTooManyRequests, OutcomeRateLimited, nil)
+		writeRateLimited(w, retryAfter, wait)
+		return
+	}
+
+	switch {
+	case r.URL.Path != DeviceAppsPath:
+		e.finish(entry, http.StatusNotFound, "", nil)
+		writeJSON(w, http.StatusNotFound, errorBody{"not found"})
+	case r.Method != http.MethodDelete:
+		e.finish(entry, http.StatusMethodNotAllowed, "", nil)
+		w.Header().Set("Allow", http.MethodDelete)
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method " + r.Method + " is not allowed on " + DeviceAppsPath + " (allowed: DELETE)"})
+	case readErr != nil:
+		e.finish(entry, http.StatusBadRequest, "", nil)
+		writeJSON(w, http.StatusBadRequest, errorBody{"could not read the request body"})
+	case tooLarge:
+		e.finish(entry, http.StatusRequestEntityTooLarge, "", nil)
+		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{"request body too large (limit 1 MiB)"})
+	default:
+		e.removeApp(w, entry, body)
+	}
+}
+
+// removeApp handles a DELETE /v1/device_apps body.
+func (e *Emulator) removeApp(w http.ResponseWriter, entry *logEntry, body []byte) {
+	e.mu.Lock()
+	rm, err := parseRemoval(e.fleet, body)
+	var removed []string
+	if err == nil {
+		for _, d := range selectDevices(rm.project, rm.groups, rm.filters) {
+			if _, ok := d.Apps[rm.app]; ok {
+				delete(d.Apps, rm.app)
+				removed = append(removed, d.ID)
+			}
+		}
+	}
+	e.mu.Unlock()
+
+	var bad badRequest
+	switch {
+	case errors.As(err, &bad):
+		e.finish(entry, http.StatusBadRequest, "", nil)
+		writeJSON(w, http.StatusBadRequest, errorBody{entry.redact(bad.Error())})
+	case err != nil: // not reached: parseRemoval only returns badRequest
+		e.finish(entry, http.StatusInternalServerError, "", nil)
+		writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
+	default:
+		e.finish(entry, http.StatusOK, "", removed)
+		writeJSON(w, http.StatusOK, map[string]string{"message": "Success"})
+	}
+}
+
+// errorBody is the API's error answer.
+type errorBody struct {
+	ErrorMessage string `json:"error_message"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := marshal(v)
+	if err != nil {
+		status, data = http.StatusInternalServerError, []byte(`{"error_message":"internal error"}`+"\n")
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(data)
+}
+
+// marshal encodes v as JSON without escaping <, > and &, so that Redacted
+// reads as itself. The result ends with a newline.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,450 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// body returns a valid removal body for the demo fleet (legacy-agent from the
+// whole Demo project), changed by edit when not nil.
+func body(edit func(b, df map[string]any)) map[string]any {
+	df := map[string]any{
+		"project": map[string]any{"name": "Demo"},
+		"groups":  []any{},
+		"filters": []any{},
+	}
+	b := map[string]any{"user_token": DemoToken, "app_name": "legacy-agent", "device_filter": df}
+	if edit != nil {
+		edit(b, df)
+	}
+	return b
+}
+
+func mustJSON(t testing.TB, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// serve sends one request straight to the handler.
+func serve(e *Emulator, method, path, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "emulator-test/1.0")
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	return rec
+}
+
+func decodeBody(t testing.TB, rec *httptest.ResponseRecorder) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+		t.Fatalf("answer is not a JSON object: %q", rec.Body.String())
+	}
+	return m
+}
+
+func filter(typ, op, val string) map[string]any {
+	return map[string]any{"type": typ, "operand": op, "value": val}
+}
+
+func TestRemovalRefusals(t *testing.T) {
+	withFilters := func(fs ...any) func(b, df map[string]any) {
+		return func(_, df map[string]any) { df["filters"] = fs }
+	}
+	tests := []struct {
+		name string
+		raw  string // used when not empty, else body(edit)
+		edit func(b, df map[string]any)
+		want string // exact error_message, or a prefix ending in "..."
+	}{
+		{name: "malformed JSON", raw: `{"user_token": "demo-token",`, want: "malformed JSON body: ..."},
+		{name: "empty body", raw: " ", want: "malformed JSON body: the body is empty"},
+		{name: "trailing data", raw: `{} {}`, want: "malformed JSON body: unexpected data after the JSON value"},
+		{name: "body is a list", raw: `[]`, want: "the request body must be a JSON object, got a list"},
+		{name: "body is null", raw: `null`, want: "the request body must be a JSON object, got null"},
+
+		{name: "missing token", edit: func(b, _ map[string]any) { delete(b, "user_token") }, want: "missing user_token"},
+		{name: "token not a string", edit: func(b, _ map[string]any) { b["user_token"] = 42 }, want: "user_token must be a string, got a number"},
+		{name: "empty token", edit: func(b, _ map[string]any) { b["user_token"] = "" }, want: "user_token must not be empty"},
+		{name: "unknown token", edit: func(b, _ map[string]any) { b["user_token"] = "wrong-token" }, want: "invalid user token"},
+		{name: "token checked before app", edit: func(b, _ map[string]any) { b["user_token"] = "wrong-token"; b["app_name"] = "nope" }, want: "invalid user token"},
+
+		{name: "missing app", edit: func(b, _ map[string]any) { delete(b, "app_name") }, want: "missing app_name"},
+		{name: "app not a string", edit: func(b, _ map[string]any) { b["app_name"] = []any{"x"} }, want: "app_name must be a string, got a list"},
+		{name: "empty app", edit: func(b, _ map[string]any) { b["app_name"] = "" }, want: "app_name must not be empty"},
+		{name: "unknown app", edit: func(b, _ map[string]any) { b["app_name"] = "nope" }, want: `app "nope" does not exist in this account`},
+		{name: "app checked before filter", edit: func(b, df map[string]any) { b["app_name"] = "nope"; delete(b, "device_filter") }, want: `app "nope" does not exist in this account`},
+		{name: "long app name shortened", edit: func(b, _ map[string]any) { b["app_name"] = strings.Repeat("x", 100) }, want: `app "` + strings.Repeat("x", 64) + `"... does not exist in this account`},
+
+		{name: "missing device_filter", edit: func(b, _ map[string]any) { delete(b, "device_filter") }, want: "missing device_filter"},
+		{name: "device_filter null", edit: func(b, _ map[string]any) { b["device_filter"] = nil }, want: "device_filter must be an object, got null"},
+		{name: "device_filter list", edit: func(b, _ map[string]any) { b["device_filter"] = []any{} }, want: "device_filter must be an object, got a list"},
+
+		{name: "missing project", edit: func(_, df map[string]any) { delete(df, "project") }, want: "missing device_filter.project"},
+		{name: "project a string", edit: func(_, df map[string]any) { df["project"] = "Demo" }, want: "device_filter.project must be an object, got a string"},
+		{name: "project without name", edit: func(_, df map[string]any) { df["project"] = map[string]any{} }, want: "missing device_filter.project.name"},
+		{name: "project name empty", edit: func(_, df map[string]any) { df["project"] = map[string]any{"name": ""} }, want: "device_filter.project.name must not be empty"},
+		{name: "unknown project", edit: func(_, df map[string]any) { df["project"] = map[string]any{"name": "Nope"} }, want: `device_filter.project.name: project "Nope" does not exist in this account`},
+
+		{name: "missing groups", edit: func(_, df map[string]any) { delete(df, "groups") }, want: "missing device_filter.groups (send an empty list [] for none)"},
+		{name: "groups null", edit: func(_, df map[string]any) { df["groups"] = nil }, want: "device_filter.groups must be a list, got null"},
+		{name: "groups an object", edit: func(_, df map[string]any) { df["groups"] = map[string]any{"name": "TestGroup1"} }, want: "device_filter.groups must be a list, got an object"},
+		{name: "group a string", edit: func(_, df map[string]any) { df["groups"] = []any{"TestGroup1"} }, want: "device_filter.groups[0] must be an object, got a string"},
+		{name: "group without name", edit: func(_, df map[string]any) { df["groups"] = []any{map[string]any{"id": 1}} }, want: "missing device_filter.groups[0].name"},
+		{name: "unknown group", edit: func(_, df map[string]any) {
+			df["groups"] = []any{map[string]any{"name": "TestGroup1"}, map[string]any{"name": "Nope"}}
+		}, want: `device_filter.groups[1].name: group "Nope" does not exist in project "Demo"`},
+
+		{name: "missing filters", edit: func(_, df map[string]any) { delete(df, "filters") }, want: "missing device_filter.filters (send an empty list [] for none)"},
+		{name: "filters null", edit: func(_, df map[string]any) { df["filters"] = nil }, want: "device_filter.filters must be a list, got null"},
+		{name: "filter not an object", edit: withFilters(true), want: "device_filter.filters[0] must be an object, got a boolean"},
+		{name: "filter without type", edit: withFilters(map[string]any{"operand": "is", "value": "x"}), want: "missing device_filter.filters[0].type"},
+		{name: "filter type a number", edit: withFilters(map[string]any{"type": 1, "operand": "is", "value": "x"}), want: "device_filter.filters[0].type must be a string, got a number"},
+		{name: "unknown filter type", edit: withFilters(filter("colour", "is", "red")),
+			want: `device_filter.filters[0].type "colour" is not a known filter type (known: specific_device, tag, app, device_state, update_status)`},
+		{name: "filter without operand", edit: withFilters(map[string]any{"type": "tag", "value": "x"}), want: "missing device_filter.filters[0].operand"},
+		{name: "unknown operand", edit: withFilters(filter("tag", "contains", "x")),
+			want: `device_filter.filters[0].operand "contains" is not allowed for type "tag" (allowed: is, is_not)`},
+		{name: "device_state is_not", edit: withFilters(filter("tag", "is", "prod"), filter("device_state", "is_not", "online")),
+			want: `device_filter.filters[1].operand "is_not" is not allowed for type "device_state" (allowed: is)`},
+		{name: "filter without value", edit: withFilters(map[string]any{"type": "tag", "operand": "is"}), want: "missing device_filter.filters[0].value"},
+		{name: "filter value a number", edit: withFilters(map[string]any{"type": "tag", "operand": "is", "value": 3}), want: "device_filter.filters[0].value must be a string, got a number"},
+		{name: "empty filter value", edit: withFilters(filter("specific_device", "is", "")), want: "device_filter.filters[0].value must not be empty"},
+		{name: "bad device_state value", edit: withFilters(filter("device_state", "is", "sleeping")),
+			want: `device_filter.filters[0].value "sleeping" is not allowed for type "device_state" (allowed: online, offline)`},
+		{name: "bad update_status value", edit: withFilters(filter("update_status", "is_not", "done")),
+			want: `device_filter.filters[0].value "done" is not allowed for type "update_status" (allowed: pending, in_progress, success, failed, aborted)`},
+
+		{name: "token never echoed", edit: func(b, _ map[string]any) { b["app_name"] = "x-" + DemoToken }, want: `app "x-<redacted>" does not exist in this account`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := New(DemoFleet())
+			raw := tt.raw
+			if raw == "" {
+				raw = mustJSON(t, body(tt.edit))
+			}
+			rec := serve(e, http.MethodDelete, DeviceAppsPath, raw)
+			if rec.Code != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400; body %s", rec.Code, rec.Body)
+			}
+			if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			msg, _ := decodeBody(t, rec)["error_message"].(string)
+			if prefix, ok := strings.CutSuffix(tt.want, "..."); ok {
+				if !strings.HasPrefix(msg, prefix) || len(msg) == len(prefix) {
+					t.Errorf("error_message %q, want %q followed by details", msg, prefix)
+				}
+			} else if msg != tt.want {
+				t.Errorf("error_message\n got %q\nwant %q", msg, tt.want)
+			}
+			if strings.Contains(rec.Body.String(), DemoToken) {
+				t.Errorf("answer leaks the token: %s", rec.Body)
+			}
+			if !reflect.DeepEqual(e.Fleet(), DemoFleet()) {
+				t.Error("a refused request changed the fleet")
+			}
+			log := e.Requests()
+			if len(log) != 1 || log[0].Status != http.StatusBadRequest || log[0].Removed != nil {
+				t.Errorf("log = %+v", log)
+			}
+		})
+	}
+}
+
+func TestRemovalSuccess(t *testing.T) {
+	groups := func(names ...string) []any {
+		var out []any
+		for _, n := range names {
+			out = append(out, map[string]any{"name": n})
+		}
+		return out
+	}
+	legacy := []string{"d-4ec7-1be9", "d-19a2-7c30", "d-5b8e-02f4", "d-a3c5-6e18", "d-c0d9-3b72", "d-2d47-a951", "d-8b3f-c6e2"}
+	tests := []struct {
+		name string
+		edit func(b, df map[string]any)
+		app  string
+		want []string // removed, in fleet order
+	}{
+		{"documented example", func(_, df map[string]any) {
+			df["groups"] = groups("TestGroup1", "TestGroup2")
+			df["filters"] = []any{filter("specific_device", "is", "d-4ec7-1be9")}
+		}, "legacy-agent", []string{"d-4ec7-1be9"}},
+		{"whole project", nil, "legacy-agent", legacy},
+		{"one group", func(_, df map[string]any) { df["groups"] = groups("TestGroup2") }, "legacy-agent", []string{"d-a3c5-6e18", "d-c0d9-3b72"}},
+		{"filters AND", func(_, df map[string]any) {
+			df["filters"] = []any{filter("device_state", "is", "online"), filter("tag", "is_not", "prod"), filter("update_status", "is_not", "aborted")}
+		}, "legacy-agent", []string{"d-8b3f-c6e2"}},
+		{"only devices having the app", func(_, df map[string]any) { df["groups"] = groups("TestGroup1") }, "metrics", []string{"d-4ec7-1be9", "d-5b8e-02f4", "d-7f21-9ad6"}},
+		{"no selected device has the app", func(_, df map[string]any) { df["groups"] = groups("TestGroup1") }, "camera-driver", nil},
+		{"no device matches", func(_, df map[string]any) {
+			df["filters"] = []any{filter("specific_device", "is", "d-0000-0000")}
+		}, "legacy-agent", nil},
+		{"unknown keys ignored", func(b, df map[string]any) { b["extra"] = 1; df["sort"] = "name" }, "metrics", []string{"d-4ec7-1be9", "d-5b8e-02f4", "d-7f21-9ad6", "d-8b3f-c6e2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := New(DemoFleet())
+			b := body(tt.edit)
+			b["app_name"] = tt.app
+			rec := serve(e, http.MethodDelete, DeviceAppsPath, mustJSON(t, b))
+			if rec.Code != http.StatusOK || strings.TrimSpace(rec.Body.String()) != `{"message":"Success"}` {
+				t.Fatalf("answer %d %s", rec.Code, rec.Body)
+			}
+			log := e.Requests()
+			if len(log) != 1 || !slices.Equal(log[0].Removed, tt.want) {
+				t.Errorf("Removed = %v, want %v", log[0].Removed, tt.want)
+			}
+			before := DemoFleet()
+			var beforeDevices = New(before).Devices(DemoToken)
+			for id, d := range e.Devices(DemoToken) {
+				_, had := beforeDevices[id].Apps[tt.app]
+				_, has := d.Apps[tt.app]
+				if want := had && !slices.Contains(tt.want, id); has != want {
+					t.Errorf("device %s has %s = %v, want %v", id, tt.app, has, want)
+				}
+				if len(d.Apps) != len(beforeDevices[id].Apps)-boolInt(had && !has) {
+					t.Errorf("device %s lost other apps: %v", id, d.Apps)
+				}
+			}
+			if !slices.Equal(e.Fleet().Accounts[0].Apps, before.Accounts[0].Apps) {
+				t.Error("account apps changed")
+			}
+		})
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func TestAppStaysInAccountAfterRemoval(t *testing.T) {
+	e := New(DemoFleet())
+	raw := mustJSON(t, body(nil))
+	for i, want := range []int{200, 200} {
+		rec := serve(e, http.MethodDelete, DeviceAppsPath, raw)
+		if rec.Code != want {
+			t.Fatalf("request %d: status %d, want %d (%s)", i, rec.Code, want, rec.Body)
+		}
+	}
+	log := e.Requests()
+	if len(log[0].Removed) != 7 || len(log[1].Removed) != 0 {
+		t.Errorf("removed %v then %v, want 7 then none", log[0].Removed, log[1].Removed)
+	}
+}
+
+func TestNotFoundAndMethodNotAllowed(t *testing.T) {
+	tests := []struct {
+		method, path string
+		status       int
+		allow        string
+		msg          string
+	}{
+		{http.MethodGet, DeviceAppsPath, 405, "DELETE", "method GET is not allowed on /v1/device_apps (allowed: DELETE)"},
+		{http.MethodPost, DeviceAppsPath, 405, "DELETE", "method POST is not allowed on /v1/device_apps (allowed: DELETE)"},
+		{http.MethodPut, DeviceAppsPath, 405, "DELETE", "method PUT is not allowed on /v1/device_apps (allowed: DELETE)"},
+		{http.MethodDelete, "/v1/device_apps/", 404, "", "not found"},
+		{http.MethodDelete, "/v1/devices", 404, "", "not found"},
+		{http.MethodGet, "/", 404, "", "not found"},
+		{http.MethodDelete, "/api/v2/device_apps", 404, "", "not found"},
+		{http.MethodGet, "/_emulator/nope", 404, "", "not found"},
+		{http.MethodPost, "/_emulator/devices", 405, "GET, HEAD", "method POST is not allowed on /_emulator/devices (allowed: GET, HEAD)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			e := New(DemoFleet())
+			rec := serve(e, tt.method, tt.path, mustJSON(t, body(nil)))
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d", rec.Code, tt.status)
+			}
+			if got := rec.Header().Get("Allow"); got != tt.allow {
+				t.Errorf("Allow %q, want %q", got, tt.allow)
+			}
+			if got := decodeBody(t, rec)["error_message"]; got != tt.msg {
+				t.Errorf("error_message %q, want %q", got, tt.msg)
+			}
+			if !reflect.DeepEqual(e.Fleet(), DemoFleet()) {
+				t.Error("fleet changed")
+			}
+		})
+	}
+}
+
+func TestBodyTooLarge(t *testing.T) {
+	e := New(DemoFleet())
+	rec := serve(e, http.MethodDelete, DeviceAppsPath, `{"x":"`+strings.Repeat("a", maxBody)+`"}`)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status %d, want 413", rec.Code)
+	}
+	if got := len(e.Requests()[0].RawBody); got != maxBody {
+		t.Errorf("logged %d body bytes, want %d", got, maxBody)
+	}
+}
+
+func TestNewDeepCopiesAndReset(t *testing.T) {
+	f := DemoFleet()
+	e := New(f)
+	f.Accounts[0].Projects[0].Groups[0].Devices[0].Apps["extra"] = "1"
+	f.Accounts[0].UserToken = "changed"
+	if !reflect.DeepEqual(e.Fleet(), DemoFleet()) {
+		t.Fatal("changing the fleet given to New changed the emulator")
+	}
+
+	if rec := serve(e, http.MethodDelete, DeviceAppsPath, mustJSON(t, body(nil))); rec.Code != 200 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	e.SetLatency(time.Hour)
+	e.FailNext(5, 503, false)
+	e.DropNext(5)
+	e.SetRateLimit(0.001, 1, true)
+	if reflect.DeepEqual(e.Fleet(), DemoFleet()) || len(e.Requests()) != 1 || !e.TokenSeen(DemoToken) {
+		t.Fatal("the removal left no trace")
+	}
+
+	e.Reset()
+	if !reflect.DeepEqual(e.Fleet(), DemoFleet()) {
+		t.Error("Reset did not restore the fleet")
+	}
+	if len(e.Requests()) != 0 || len(e.Counts()) != 0 || e.TokenSeen(DemoToken) {
+		t.Error("Reset did not clear the log and counts")
+	}
+	for i := range 3 { // knobs off: no latency, drop, failure or rate limit
+		if rec := serve(e, http.MethodDelete, DeviceAppsPath, mustJSON(t, body(nil))); rec.Code != 200 {
+			t.Fatalf("request %d after Reset: status %d", i, rec.Code)
+		}
+	}
+	if got := e.Counts(); !reflect.DeepEqual(got, map[int]int{200: 3}) {
+		t.Errorf("Counts = %v", got)
+	}
+}
+
+func TestDevices(t *testing.T) {
+	e := New(DemoFleet())
+	if got := e.Devices("wrong"); got != nil {
+		t.Errorf("Devices(unknown token) = %v, want nil", got)
+	}
+	devs := e.Devices(DemoToken)
+	if len(devs) != len(demoAll) {
+		t.Fatalf("%d devices, want %d", len(devs), len(demoAll))
+	}
+	want := DeviceView{
+		ID: "d-a3c5-6e18", Name: "camera-01", Project: "Demo", Group: "TestGroup2",
+		State: "online", UpdateStatus: "in_progress", Tags: []string{"camera", "prod"},
+		Apps: map[string]string{"legacy-agent": "1.2.0", "camera-driver": "3.4.1"},
+	}
+	if got := devs["d-a3c5-6e18"]; !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+	devs["d-a3c5-6e18"].Apps["x"] = "1"
+	devs["d-a3c5-6e18"].Tags[0] = "x"
+	if !reflect.DeepEqual(e.Devices(DemoToken)["d-a3c5-6e18"], want) {
+		t.Error("changing a DeviceView changed the emulator")
+	}
+}
+
+func TestMultipleAccountsAreIsolated(t *testing.T) {
+	f := DemoFleet()
+	other := DemoFleet().Accounts[0]
+	other.UserToken = "other-token"
+	f.Accounts = append(f.Accounts, other)
+	e := New(f)
+	b := body(nil)
+	b["user_token"] = "other-token"
+	if rec := serve(e, http.MethodDelete, DeviceAppsPath, mustJSON(t, b)); rec.Code != 200 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	for id, d := range e.Devices("other-token") {
+		if _, ok := d.Apps["legacy-agent"]; ok {
+			t.Errorf("other account: %s still has legacy-agent", id)
+		}
+	}
+	if !reflect.DeepEqual(e.Devices(DemoToken), New(DemoFleet()).Devices(DemoToken)) {
+		t.Error("removal in one account changed another account")
+	}
+}
+
+func TestConcurrentRemovals(t *testing.T) {
+	e := New(DemoFleet())
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+
+	const n = 50
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := demoAll[i%len(demoAll)]
+			app := []string{"legacy-agent", "metrics", "camera-driver"}[i%3]
+			b := body(func(b, df map[string]any) {
+				b["app_name"] = app
+				df["filters"] = []any{filter("specific_device", "is", id)}
+			})
+			req, _ := http.NewRequest(http.MethodDelete, srv.URL+DeviceAppsPath, strings.NewReader(mustJSON(t, b)))
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				errs <- err
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				errs <- fmt.Errorf("request %d: status %d", i, resp.StatusCode)
+			}
+			// Readers and knob setters race with the writers.
+			_ = e.Devices(DemoToken)
+			_ = e.Requests()
+			_ = e.Counts()
+			_ = e.TokenSeen(DemoToken)
+			e.SetLatency(0)
+			e.SetRateLimit(0, 1, false)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// 50 requests cover every (device, app) pair: 10 devices x 3 apps, with
+	// i%10 and i%3 running through all 30 combinations.
+	for id, d := range e.Devices(DemoToken) {
+		if len(d.Apps) != 0 {
+			t.Errorf("device %s still has %v", id, d.Apps)
+		}
+	}
+	if got := e.Counts()[200]; got != n {
+		t.Errorf("%d answers 200, want %d", got, n)
+	}
+	removed := map[string]int{}
+	for _, r := range e.Requests() {
+		for _, id := range r.Removed {
+			removed[id]++
+		}
+	}
+	for id, d := range New(DemoFleet()).Devices(DemoToken) {
+		if removed[id] != len(d.Apps) {
+			t.Errorf("device %s: %d removals logged, want %d", id, removed[id], len(d.Apps))
+		}
+	}
+	if got := len(e.Requests()); got != n {
+		t.Errorf("%d requests logged, want %d", got, n)
+	}
+}

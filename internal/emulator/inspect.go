@@ -1,0 +1,114 @@
+package emulator
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+)
+
+// DeviceView is a device as seen by tests: its data plus where it lives.
+type DeviceView struct {
+	ID           string            `json:"id"`
+	Name         string            `json:"name"`
+	Project      string            `json:"project"`
+	Group        string            `json:"group"`
+	State        string            `json:"state"`
+	UpdateStatus string            `json:"update_status"`
+	Tags         []string          `json:"tags"`
+	Apps         map[string]string `json:"apps"`
+}
+
+// Fleet returns a deep copy of the current fleet.
+func (e *Emulator) Fleet() *Fleet {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.fleet.Clone()
+}
+
+// Devices returns the current devices of the account with the given token,
+// by device ID, or nil when no account has that token.
+func (e *Emulator) Devices(token string) map[string]DeviceView {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.fleet.account(token)
+	if a == nil {
+		return nil
+	}
+	out := map[string]DeviceView{}
+	for _, v := range deviceViews(a) {
+		out[v.ID] = v
+	}
+	return out
+}
+
+// deviceViews lists an account's devices in fleet order.
+func deviceViews(a *Account) []DeviceView {
+	out := []DeviceView{}
+	for _, p := range a.Projects {
+		for _, g := range p.Groups {
+			for _, d := range g.Devices {
+				out = append(out, DeviceView{
+					ID:           d.ID,
+					Name:         d.Name,
+					Project:      p.Name,
+					Group:        g.Name,
+					State:        d.State,
+					UpdateStatus: d.UpdateStatus,
+					Tags:         slices.Clone(d.Tags),
+					Apps:         maps.Clone(d.Apps),
+				})
+			}
+		}
+	}
+	return out
+}
+
+// accountView is an account in GET /_emulator/devices: identified by index
+// and a label derived from it, never by its token.
+type accountView struct {
+	Index   int          `json:"index"`
+	Label   string       `json:"label"`
+	Apps    []string     `json:"apps"`
+	Devices []DeviceView `json:"devices"`
+}
+
+// serveInspect serves the read-only paths under InspectPrefix. They are not
+// logged, not counted and not subject to the knobs.
+func (e *Emulator) serveInspect(w http.ResponseWriter, r *http.Request) {
+	var build func() any
+	switch r.URL.Path {
+	case InspectPrefix + "health":
+		build = func() any { return map[string]string{"status": "ok"} }
+	case InspectPrefix + "devices":
+		build = e.accountViews
+	case InspectPrefix + "requests":
+		build = func() any { return map[string]any{"requests": e.Requests()} }
+	default:
+		writeJSON(w, http.StatusNotFound, errorBody{"not found"})
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method " + r.Method + " is not allowed on " + r.URL.Path + " (allowed: GET, HEAD)"})
+		return
+	}
+	writeJSON(w, http.StatusOK, build())
+}
+
+// accountViews is the body of GET /_emulator/devices.
+func (e *Emulator) accountViews() any {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	accounts := make([]accountView, 0, len(e.fleet.Accounts))
+	for i := range e.fleet.Accounts {
+		a := &e.fleet.Accounts[i]
+		accounts = append(accounts, accountView{
+			Index:   i,
+			Label:   fmt.Sprintf("account-%d", i),
+			Apps:    slices.Clone(a.Apps),
+			Devices: deviceViews(a),
+		})
+	}
+	return map[string]any{"accounts": accounts}
+}
