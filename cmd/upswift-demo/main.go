@@ -1,0 +1,126 @@
+// Command upswift-demo is what `make demo` runs: it starts the emulator with
+// the demo fleet on a free loopback port, applies examples/demo with the
+// locally built provider, and shows which devices lost the app. The
+// emulator stops when the demo ends, whether it succeeds, fails or is
+// interrupted.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"slices"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/upswift/terraform-provider-upswift/internal/devenv"
+	"github.com/upswift/terraform-provider-upswift/internal/emulator"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo failed:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("upswift-demo", flag.ContinueOnError)
+	provider := fs.String("provider", "bin/terraform-provider-upswift", "locally built provider binary")
+	dir := fs.String("dir", "examples/demo", "Terraform configuration to apply")
+	app := fs.String("app", "legacy-agent", "app whose removal the table shows")
+	terraform := fs.String("terraform", "terraform", "Terraform (or OpenTofu) CLI")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if _, err := exec.LookPath(*terraform); err != nil {
+		return fmt.Errorf("no Terraform CLI %q found: install Terraform >= 1.0 (or pass -terraform /path/to/tofu)", *terraform)
+	}
+
+	work, err := os.MkdirTemp("", "upswift-demo-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(work) }()
+	cliConfig, err := devenv.WriteCLIConfig(work, *provider)
+	if err != nil {
+		return err
+	}
+	if err := devenv.CopyTerraformFiles(*dir, work); err != nil {
+		return err
+	}
+
+	server, err := emulator.Start("127.0.0.1:0", emulator.New(emulator.DemoFleet()))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = server.Close() }()
+	fmt.Fprintf(stdout, "Upswift emulator listening on %s (demo fleet, token %q)\n\n", server.URL, emulator.DemoToken)
+
+	before := server.Emulator.Devices(emulator.DemoToken)
+	cmd := exec.CommandContext(ctx, *terraform, "apply", "-auto-approve", "-input=false")
+	cmd.Dir = work
+	cmd.Env = devenv.Env(cliConfig, server.URL, emulator.DemoToken)
+	cmd.Stdout, cmd.Stderr = stdout, os.Stderr
+	// On Ctrl-C Terraform gets the signal from the terminal too; give it the
+	// chance to stop cleanly rather than killing it.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("terraform apply: %w", err)
+	}
+
+	after := server.Emulator.Devices(emulator.DemoToken)
+	fmt.Fprintf(stdout, "\nDevices of the demo fleet and the app %q:\n\n", *app)
+	printTable(stdout, *app, before, after)
+	return nil
+}
+
+func printTable(w io.Writer, app string, before, after map[string]emulator.DeviceView) {
+	ids := make([]string, 0, len(before))
+	for id := range before {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(a, b string) int {
+		da, db := before[a], before[b]
+		if da.Group != db.Group {
+			if da.Group < db.Group {
+				return -1
+			}
+			return 1
+		}
+		if da.Name < db.Name {
+			return -1
+		}
+		return 1
+	})
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DEVICE\tNAME\tGROUP\tSTATE\tBEFORE\tAFTER\t")
+	removed := 0
+	for _, id := range ids {
+		b, a := before[id], after[id]
+		_, had := b.Apps[app]
+		_, has := a.Apps[app]
+		change := ""
+		if had && !has {
+			change = "<- removed"
+			removed++
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, b.Name, b.Group, b.State, mark(had), mark(has), change)
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "\n%d device(s) lost %q.\n", removed, app)
+}
+
+func mark(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "-"
+}
