@@ -183,7 +183,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	w.Write(data)
+	_, _ = w.Write(data) // the client may be gone; nothing to do about it
 }
 
 // marshal encodes v as JSON without escaping <, > and &, so that Redacted

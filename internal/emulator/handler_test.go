@@ -405,7 +405,7 @@ func TestConcurrentRemovals(t *testing.T) {
 				errs <- err
 				return
 			}
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode != 200 {
 				errs <- fmt.Errorf("request %d: status %d", i, resp.StatusCode)
 			}

@@ -164,7 +164,7 @@ func writeFailure(w http.ResponseWriter, status int, html bool) {
 	w.Header().Set("Content-Type", "text/html")
 	w.Header().Set("Server", "nginx")
 	w.WriteHeader(status)
-	fmt.Fprintf(w, "<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n<center><h1>%d %s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+	_, _ = fmt.Fprintf(w, "<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n<center><h1>%d %s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
 		status, text, status, text)
 }
 
@@ -172,7 +172,7 @@ func writeFailure(w http.ResponseWriter, status int, html bool) {
 func drop(w http.ResponseWriter) {
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
-			conn.Close()
+			_ = conn.Close()
 			return
 		}
 	}

@@ -198,3 +198,30 @@ func TestInspectHealthAndRequests(t *testing.T) {
 		t.Errorf("request %+v", r)
 	}
 }
+
+// TestShortTokenRedactedInTokenField: a token shorter than minSecretLen is
+// redacted exactly in the user_token field, and other values keep their
+// text even where it contains the token.
+func TestShortTokenRedactedInTokenField(t *testing.T) {
+	f := &Fleet{Accounts: []Account{{
+		UserToken: "abc",
+		Apps:      []string{"abc-app"},
+		Projects:  []Project{{Name: "P", Groups: []Group{{Name: "G"}}}},
+	}}}
+	e := New(f)
+	raw := `{"user_token" : "abc", "app_name":"abc-app","device_filter":{"project":{"name":"P"},"groups":[],"filters":[]}}`
+	if rec := serve(e, http.MethodDelete, DeviceAppsPath, raw); rec.Code != 200 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	r := e.Requests()[0]
+	want := `{"user_token" : "<redacted>", "app_name":"abc-app","device_filter":{"project":{"name":"P"},"groups":[],"filters":[]}}`
+	if string(r.RawBody) != want {
+		t.Errorf("RawBody\n got %s\nwant %s", r.RawBody, want)
+	}
+	if r.Body["user_token"] != Redacted || r.Body["app_name"] != "abc-app" {
+		t.Errorf("Body %v", r.Body)
+	}
+	if !e.TokenSeen("abc") {
+		t.Error("TokenSeen(abc) = false")
+	}
+}

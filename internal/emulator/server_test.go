@@ -33,7 +33,7 @@ func TestCheckLoopback(t *testing.T) {
 func TestStartRefusesNonLoopback(t *testing.T) {
 	for _, addr := range []string{":0", "0.0.0.0:0"} {
 		if s, err := Start(addr, New(DemoFleet())); err == nil {
-			s.Close()
+			_ = s.Close()
 			t.Errorf("Start(%q) succeeded", addr)
 		}
 	}
@@ -56,7 +56,7 @@ func TestStartServeClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("health: %d", resp.StatusCode)
 	}

@@ -23,7 +23,7 @@ func TestStart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != 200 {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
@@ -34,7 +34,7 @@ func TestStart(t *testing.T) {
 	// The subtest's cleanup closed the server.
 	http.DefaultClient.CloseIdleConnections()
 	if resp, err := http.Get(url + "/_emulator/health"); err == nil {
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		t.Error("server still running after the test ended")
 	}
 }
