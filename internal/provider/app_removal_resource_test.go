@@ -733,6 +733,11 @@ func TestPlanWarnings(t *testing.T) {
 
 func configureProvider(t *testing.T, server tfprotov6.ProviderServer, token string) {
 	t.Helper()
+	configureProviderAt(t, server, "http://127.0.0.1:1", token)
+}
+
+func configureProviderAt(t *testing.T, server tfprotov6.ProviderServer, endpoint, token string) {
+	t.Helper()
 	ctx := context.Background()
 	schemaResp, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
@@ -746,7 +751,7 @@ func configureProvider(t *testing.T, server tfprotov6.ProviderServer, token stri
 	if token != "" {
 		attrs["user_token"] = tftypes.NewValue(tftypes.String, token)
 	}
-	attrs["endpoint"] = tftypes.NewValue(tftypes.String, "http://127.0.0.1:1")
+	attrs["endpoint"] = tftypes.NewValue(tftypes.String, endpoint)
 	resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
 		TerraformVersion: "1.11.4",
 		Config:           dynamic(t, typ, tftypes.NewValue(typ, attrs)),
