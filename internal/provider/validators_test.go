@@ -265,3 +265,39 @@ func pathString(p *tftypes.AttributePath) string {
 	}
 	return b.String()
 }
+
+// FuzzFilterValidation: the provider's plan-time validation refuses
+// exactly the filters that the documented table refuses, at the right
+// attribute path.
+func FuzzFilterValidation(f *testing.F) {
+	for typ, spec := range documented {
+		for _, op := range []string{"is", "is_not", "IS", ""} {
+			for _, v := range append(slices.Clone(spec.values), "", "d-4ec7-1be9") {
+				f.Add(typ, op, v)
+			}
+		}
+	}
+	f.Add("tag ", "is", "edge")
+	f.Add("", "", "")
+	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, typ, operand, value string) {
+		c := filterCase{typ, operand, value}
+		errs := errorsOnly(validateConfig(t, server, []filterCase{c}))
+		want := c.wantError()
+		if want == "" {
+			if len(errs) != 0 {
+				t.Fatalf("%+v refused: %s", c, describe(errs))
+			}
+			return
+		}
+		for _, d := range errs {
+			if pathString(d.Attribute) == "device_filter.filters[0]."+want {
+				return
+			}
+		}
+		t.Fatalf("%+v: want an error at %s, got %s", c, want, describe(errs))
+	})
+}

@@ -334,3 +334,40 @@ func TestNewClientRequiresToken(t *testing.T) {
 		t.Fatal("want plain http to a remote host refused")
 	}
 }
+
+func TestRemoveAppCapsHugeBodies(t *testing.T) {
+	huge := "<html><body>" + strings.Repeat("x", 10<<20) + "</body></html>"
+	c, _ := newTestClient(t, answer{status: 400, header: map[string]string{"Content-Type": "text/html"}, body: huge})
+	err := c.RemoveApp(context.Background(), RemoveAppRequest{AppName: "a", DeviceFilter: DeviceFilter{Project: Project{Name: "P"}}})
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("want *APIError, got %T %v", err, err)
+	}
+	if n := len(err.Error()); n > 1000 {
+		t.Fatalf("error text of %d bytes is not capped", n)
+	}
+	if !strings.Contains(apiErr.Body, "xxx") || !strings.HasSuffix(apiErr.Body, "…") {
+		t.Errorf("excerpt %q does not show a cut beginning of the body", apiErr.Body)
+	}
+}
+
+func TestAPIErrorHints(t *testing.T) {
+	tests := []struct {
+		status int
+		want   string
+	}{
+		{400, "app name"},
+		{401, "wrong or revoked"},
+		{403, "wrong or revoked"},
+		{404, "endpoint"},
+		{429, "requests_per_minute"},
+		{502, "temporary"},
+		{418, ""},
+	}
+	for _, tt := range tests {
+		hint := (&APIError{StatusCode: tt.status}).Hint()
+		if tt.want == "" && hint != "" || !strings.Contains(hint, tt.want) {
+			t.Errorf("Hint for %d = %q, want it to mention %q", tt.status, hint, tt.want)
+		}
+	}
+}
