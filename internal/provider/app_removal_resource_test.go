@@ -731,12 +731,12 @@ func TestPlanWarnings(t *testing.T) {
 	}
 }
 
-func configureProvider(t *testing.T, server tfprotov6.ProviderServer, token string) {
+func configureProvider(t testing.TB, server tfprotov6.ProviderServer, token string) {
 	t.Helper()
 	configureProviderAt(t, server, "http://127.0.0.1:1", token)
 }
 
-func configureProviderAt(t *testing.T, server tfprotov6.ProviderServer, endpoint, token string) {
+func configureProviderAt(t testing.TB, server tfprotov6.ProviderServer, endpoint, token string) {
 	t.Helper()
 	ctx := context.Background()
 	schemaResp, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})

@@ -163,7 +163,7 @@ func validateConfigWith(t *testing.T, server tfprotov6.ProviderServer, filters [
 
 // resourceValue builds an upswift_app_removal value of project "Demo" with
 // these groups and filters; nil groups or filters are left null.
-func resourceValue(t *testing.T, server tfprotov6.ProviderServer, app string, groups []string, filters []filterCase, unknownField string) (tftypes.Object, tftypes.Value) {
+func resourceValue(t testing.TB, server tfprotov6.ProviderServer, app string, groups []string, filters []filterCase, unknownField string) (tftypes.Object, tftypes.Value) {
 	t.Helper()
 	schemaResp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
@@ -214,7 +214,7 @@ func resourceValue(t *testing.T, server tfprotov6.ProviderServer, app string, gr
 	return objType, tftypes.NewValue(objType, config)
 }
 
-func dynamic(t *testing.T, typ tftypes.Type, v tftypes.Value) *tfprotov6.DynamicValue {
+func dynamic(t testing.TB, typ tftypes.Type, v tftypes.Value) *tfprotov6.DynamicValue {
 	t.Helper()
 	dv, err := tfprotov6.NewDynamicValue(typ, v)
 	if err != nil {

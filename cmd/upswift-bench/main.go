@@ -1,0 +1,369 @@
+// Command upswift-bench is what `make bench` runs: it measures Terraform's
+// validate, plan and apply of N app removals against the emulator, beside
+// the same N resources as the built-in terraform_data (Terraform's own
+// floor: the same bookkeeping with no plugin and no HTTP), alternating the
+// two run by run on this machine.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/upswift/terraform-provider-upswift/internal/devenv"
+	"github.com/upswift/terraform-provider-upswift/internal/emulator"
+)
+
+const benchToken = "bench-token"
+
+type options struct {
+	n         int
+	runs      int
+	latency   time.Duration
+	rate      float64
+	burst     int
+	provider  string
+	terraform string
+	limited   bool
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench failed:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("upswift-bench", flag.ContinueOnError)
+	fs.IntVar(&o.n, "n", 200, "resources per configuration")
+	fs.IntVar(&o.runs, "runs", 3, "runs of each phase and tool")
+	fs.DurationVar(&o.latency, "latency", 20*time.Millisecond, "emulator latency per API request")
+	fs.Float64Var(&o.rate, "rate", 50, "emulator rate limit (requests/s) for the rate-limited apply")
+	fs.IntVar(&o.burst, "burst", 1, "emulator rate-limit bucket for the rate-limited apply")
+	fs.BoolVar(&o.limited, "limited", true, "also measure apply against the rate-limited emulator")
+	fs.StringVar(&o.provider, "provider", "bin/terraform-provider-upswift", "locally built provider binary")
+	fs.StringVar(&o.terraform, "terraform", "terraform", "Terraform CLI")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	tfPath, err := exec.LookPath(o.terraform)
+	if err != nil {
+		return fmt.Errorf("no Terraform CLI %q found", o.terraform)
+	}
+	version, _ := exec.Command(tfPath, "version").Output()
+
+	work, err := os.MkdirTemp("", "upswift-bench-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(work) }()
+	cliConfig, err := devenv.WriteCLIConfig(work, o.provider)
+	if err != nil {
+		return err
+	}
+
+	fleet := benchFleet(o.n)
+	server, err := emulator.Start("127.0.0.1:0", emulator.New(fleet))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = server.Close() }()
+	env := devenv.Env(cliConfig, server.URL, benchToken)
+
+	dirs := map[string]string{}
+	for name, body := range map[string]string{
+		"upswift":        upswiftConfig(o.n),
+		"terraform_data": terraformDataConfig(o.n),
+		"plugin_only":    pluginOnlyConfig(),
+	} {
+		dir := filepath.Join(work, name)
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(body), 0o600); err != nil {
+			return err
+		}
+		dirs[name] = dir
+	}
+
+	fmt.Fprintf(out, "upswift-bench: N=%d, %d runs, latency %s, %s, %d cores\n%s\n",
+		o.n, o.runs, o.latency, strings.SplitN(string(version), "\n", 2)[0], cpuCount(), time.Now().UTC().Format(time.RFC3339))
+
+	type scenario struct {
+		name    string
+		phase   string
+		limited bool
+	}
+	scenarios := []scenario{{"validate", "validate", false}, {"plan", "plan", false}, {"apply", "apply", false}}
+	if o.limited {
+		scenarios = append(scenarios, scenario{fmt.Sprintf("apply, API limited to %g req/s (bucket %d)", o.rate, o.burst), "apply", true})
+	}
+	results := make([]row, 0, len(scenarios))
+	for _, sc := range scenarios {
+		r := row{name: sc.name}
+		for i := range o.runs {
+			tools := []string{"upswift", "terraform_data"}
+			if i%2 == 1 {
+				slices.Reverse(tools)
+			}
+			var pair [2]time.Duration
+			for _, tool := range tools {
+				server.Emulator.Reset()
+				server.Emulator.SetLatency(o.latency)
+				if sc.limited {
+					server.Emulator.SetRateLimit(o.rate, o.burst, false)
+				}
+				m, err := measure(ctx, tfPath, dirs[tool], sc.phase, env)
+				if err != nil && tool == "terraform_data" {
+					return err
+				}
+				if tool == "upswift" {
+					pair[0] = m.wall
+					r.rss = max(r.rss, m.peakRSS)
+					counts := server.Emulator.Counts()
+					r.ok += counts[200]
+					r.throttled += counts[429]
+					if err != nil {
+						r.failed++
+						fmt.Fprintf(os.Stderr, "run %d of %s failed: %v\n", i+1, sc.name, err)
+					}
+				} else {
+					pair[1] = m.wall
+				}
+			}
+			r.upswift = append(r.upswift, pair[0])
+			r.floor = append(r.floor, pair[1])
+			r.ratios = append(r.ratios, pair[0].Seconds()/pair[1].Seconds())
+		}
+		results = append(results, r)
+	}
+
+	// The plugin alone: a configuration with the provider and no resources.
+	plugin := row{name: "plugin alone (provider, no resources)"}
+	for range o.runs {
+		m, err := measure(ctx, tfPath, dirs["plugin_only"], "plan", env)
+		if err != nil {
+			return err
+		}
+		plugin.upswift = append(plugin.upswift, m.wall)
+		plugin.rss = max(plugin.rss, m.peakRSS)
+	}
+
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nphase\tupswift s (median)\tterraform_data s (median)\tratio (median of runs)\tratios\tprovider peak RSS\t200 / 429 / failed runs\t")
+	for _, r := range results {
+		ratios := make([]string, len(r.ratios))
+		for i, x := range r.ratios {
+			ratios[i] = fmt.Sprintf("%.2f", x)
+		}
+		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2fx\t%s\t%.1f MiB\t%d / %d / %d\t\n", r.name, median(r.upswift).Seconds(),
+			median(r.floor).Seconds(), medianFloat(r.ratios), strings.Join(ratios, " "), float64(r.rss)/1024, r.ok, r.throttled, r.failed)
+	}
+	fmt.Fprintf(tw, "%s\t%.2f\t\t\t\t%.1f MiB\t\t\n", plugin.name, median(plugin.upswift).Seconds(), float64(plugin.rss)/1024)
+	return tw.Flush()
+}
+
+type row struct {
+	name           string
+	upswift, floor []time.Duration
+	ratios         []float64
+	rss            int64 // KiB
+	ok, throttled  int
+	failed         int
+}
+
+type measurement struct {
+	wall    time.Duration
+	peakRSS int64 // KiB, of the provider process
+}
+
+// measure runs one Terraform phase with fresh state and returns its wall
+// time and the provider process's peak resident set.
+func measure(ctx context.Context, tf, dir, phase string, env []string) (measurement, error) {
+	for _, f := range []string{"terraform.tfstate", "terraform.tfstate.backup", "tfplan"} {
+		_ = os.Remove(filepath.Join(dir, f))
+	}
+	args := []string{phase}
+	switch phase {
+	case "plan":
+		args = append(args, "-input=false", "-lock=false")
+	case "apply":
+		args = append(args, "-input=false", "-auto-approve", "-lock=false")
+	}
+	cmd := exec.CommandContext(ctx, tf, args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	var stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var peak int64
+	wg.Add(1)
+	go func() { defer wg.Done(); peak = watchProviderRSS(stop) }()
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		return measurement{wall, peak}, fmt.Errorf("terraform %s in %s: %w\n%s", phase, filepath.Base(dir), err, tail(stderr.String(), 2000))
+	}
+	return measurement{wall, peak}, nil
+}
+
+// watchProviderRSS polls /proc for provider processes and returns the
+// highest VmHWM (peak resident set, KiB) seen until stop closes.
+func watchProviderRSS(stop <-chan struct{}) int64 {
+	var peak int64
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		entries, _ := os.ReadDir("/proc")
+		for _, e := range entries {
+			if _, err := strconv.Atoi(e.Name()); err != nil {
+				continue
+			}
+			comm, err := os.ReadFile(filepath.Join("/proc", e.Name(), "comm"))
+			if err != nil || !strings.HasPrefix(string(comm), "terraform-provi") {
+				continue
+			}
+			peak = max(peak, vmHWM(filepath.Join("/proc", e.Name(), "status")))
+		}
+		select {
+		case <-stop:
+			return peak
+		case <-tick.C:
+		}
+	}
+}
+
+func vmHWM(statusFile string) int64 {
+	f, err := os.Open(statusFile)
+	if err != nil {
+		return 0
+	}
+	defer func() { _ = f.Close() }()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if rest, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb
+		}
+	}
+	return 0
+}
+
+func benchFleet(n int) *emulator.Fleet {
+	devices := make([]emulator.Device, n)
+	for i := range devices {
+		devices[i] = emulator.Device{ID: deviceID(i), Name: "bench", State: "online", Apps: map[string]string{"legacy-agent": "1.0.0"}}
+	}
+	return &emulator.Fleet{Accounts: []emulator.Account{{
+		UserToken: benchToken, Apps: []string{"legacy-agent"},
+		Projects: []emulator.Project{{Name: "Bench", Groups: []emulator.Group{{Name: "All", Devices: devices}}}},
+	}}}
+}
+
+func deviceID(i int) string { return fmt.Sprintf("d-%04d", i) }
+
+const terraformBlock = `terraform {
+  required_providers {
+    upswift = { source = "upswift/upswift" }
+  }
+}
+
+provider "upswift" {}
+`
+
+func upswiftConfig(n int) string {
+	return terraformBlock + fmt.Sprintf(`
+resource "upswift_app_removal" "bench" {
+  count    = %d
+  app_name = "legacy-agent"
+  device_filter = {
+    project = { name = "Bench" }
+    groups  = [{ name = "All" }]
+    filters = [{ type = "specific_device", operand = "is", value = format("d-%%04d", count.index) }]
+  }
+}
+`, n)
+}
+
+func terraformDataConfig(n int) string {
+	return fmt.Sprintf(`
+resource "terraform_data" "bench" {
+  count = %d
+  input = {
+    app_name = "legacy-agent"
+    device_filter = {
+      project = { name = "Bench" }
+      groups  = [{ name = "All" }]
+      filters = [{ type = "specific_device", operand = "is", value = format("d-%%04d", count.index) }]
+    }
+  }
+}
+`, n)
+}
+
+func pluginOnlyConfig() string { return terraformBlock }
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func medianFloat(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func cpuCount() int {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return 0
+	}
+	return strings.Count(string(data), "\nprocessor") + 1
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}
+
+var _ = errors.New
