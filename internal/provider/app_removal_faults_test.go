@@ -87,7 +87,7 @@ func (f *fixture) expectIdenticalBodies() resource.TestCheckFunc {
 // the provider-wide pacing keeps the number of 429 answers bounded.
 func TestAccAppRemoval_parallelUnderRateLimit(t *testing.T) {
 	const n = 50
-	const max429 = 25
+	const max429 = 10
 	for _, retryAfter := range []bool{false, true} {
 		t.Run(fmt.Sprintf("retry-after=%v", retryAfter), func(t *testing.T) {
 			devices := make([]emulator.Device, n)

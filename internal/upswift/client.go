@@ -295,10 +295,18 @@ func (c *Client) redactErr(err error) error {
 	return err
 }
 
-// backoff waits exponentially longer with full jitter, and follows the
-// server's Retry-After (seconds or HTTP date) where it sends one.
+// backoff waits exponentially longer with jitter. A 429 is first retried
+// at once: the client's pacer holds it back, with every other request, for
+// the server's Retry-After or its own reduced rate; only repeated 429s for
+// the same request back off on top of that.
 func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+		if attempt == 0 {
+			return 0
+		}
+		attempt--
+	}
+	if resp != nil && resp.StatusCode == http.StatusServiceUnavailable {
 		if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			return min(d, hi)
 		}
@@ -307,7 +315,7 @@ func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Durati
 	if attempt < 30 {
 		ceiling = min(hi, lo<<attempt)
 	}
-	// Full jitter over [ceiling/2, ceiling): spread, but never near zero.
+	// Jitter over [ceiling/2, ceiling]: spread, but never near zero.
 	half := ceiling / 2
 	return half + time.Duration(rand.Int64N(int64(half)+1))
 }

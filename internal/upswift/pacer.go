@@ -7,45 +7,51 @@ import (
 	"time"
 )
 
-// Pacing parameters. The pacer keeps a rate (request starts per second) for
-// the whole client: unlimited until the API first answers 429, then
-// additive increase on every success and multiplicative decrease on a 429,
-// at most once per congestion episode.
+// Pacing parameters. The pacer keeps one rate (request starts per second)
+// for all requests of a client. It starts below what a rate-limited API is
+// likely to accept and grows quickly (slow start) until the first 429; from
+// then on it cuts the rate once per congestion episode (multiplicative
+// decrease) and probes upward slowly (additive increase), as TCP does.
 const (
-	// decreaseFactor scales the rate down on a 429.
-	decreaseFactor = 0.7
-	// increasePerSecond is how many requests per second the rate grows by
-	// for each second's worth of successful requests.
-	increasePerSecond = 8.0
-	// minRate is the slowest the pacer goes: one request every ten seconds.
+	// initialRate is where slow start begins, in requests per second.
+	initialRate = 20.0
+	// maxRate is the fastest the pacer paces; beyond it requests are
+	// effectively not paced.
+	maxRate = 1000.0
+	// minRate is the slowest: one request every ten seconds.
 	minRate = 0.1
-	// burstWindow is the span over which the send rate is measured when the
-	// first 429 arrives, so that the pacer starts from what was sent.
-	burstWindow = time.Second
+	// decreaseFactor cuts the rate on a 429: once per congestion episode.
+	decreaseFactor = 0.85
+	// increasePerSecond is how many requests per second the rate grows by
+	// for each second of successful requests after the first 429.
+	increasePerSecond = 1.0
+	// episodeLength is the shortest time over which 429s count as one
+	// congestion episode, the answers to requests already under way.
+	episodeLength = 500 * time.Millisecond
 )
 
 // Pacer spaces the starts of all requests of one client so that parallel
-// workers share one view of the API's rate limit. It is safe for
-// concurrent use.
+// workers share one view of the API's rate limit instead of each retrying
+// on its own. It is safe for concurrent use.
 type Pacer struct {
 	mu  sync.Mutex
 	now func() time.Time
 
 	ceiling   float64   // highest rate allowed by configuration; 0 = none
-	rate      float64   // current rate; 0 = not paced (no 429 seen, no ceiling)
+	rate      float64   // current rate
+	slowStart bool      // no 429 seen yet: grow fast
 	next      time.Time // earliest start of the next request
-	episode   time.Time // end of the current congestion episode
-	recent    []time.Time
+	episode   time.Time // 429s before this belong to the last cut
 	throttled int
 }
 
-// NewPacer returns a pacer; requestsPerMinute > 0 paces requests from the
-// first one on. now is the clock (time.Now when nil).
+// NewPacer returns a pacer. requestsPerMinute > 0 caps the rate and is
+// where it starts. now is the clock (time.Now when nil).
 func NewPacer(requestsPerMinute int, now func() time.Time) *Pacer {
 	if now == nil {
 		now = time.Now
 	}
-	p := &Pacer{now: now}
+	p := &Pacer{now: now, rate: initialRate, slowStart: true}
 	if requestsPerMinute > 0 {
 		p.ceiling = float64(requestsPerMinute) / 60
 		p.rate = p.ceiling
@@ -53,57 +59,53 @@ func NewPacer(requestsPerMinute int, now func() time.Time) *Pacer {
 	return p
 }
 
-// Reserve books the next start slot and returns how long to wait for it.
-func (p *Pacer) Reserve() time.Duration {
+// tryStart starts a request if its turn has come and returns 0, or returns
+// how long to wait before asking again. Turns are not booked ahead: the
+// spacing holds between the moments requests really start, however late a
+// waiting worker wakes up.
+func (p *Pacer) tryStart() time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
-	start := now
-	if p.next.After(start) {
-		start = p.next
+	if now.Before(p.next) {
+		return p.next.Sub(now)
 	}
-	if p.rate > 0 {
-		p.next = start.Add(interval(p.rate))
-	}
-	p.recent = append(p.recent, start)
-	if len(p.recent) > 256 {
-		p.recent = p.recent[len(p.recent)-128:]
-	}
-	return start.Sub(now)
+	p.next = now.Add(interval(p.rate))
+	return 0
 }
 
-// Wait blocks until the next slot or until ctx ends.
+// Wait blocks until a request may start or until ctx ends.
 func (p *Pacer) Wait(ctx context.Context) error {
-	d := p.Reserve()
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
+	for {
+		d := p.tryStart()
+		if d <= 0 {
+			return ctx.Err()
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
 	}
 }
 
 // Throttled records a 429. retryAfter > 0 is the server's advice: every
-// request of the client holds back that long. Without advice the client
-// holds back for one interval of the reduced rate.
+// request of the client holds back that long. Without it the client holds
+// back one interval of the new rate.
 func (p *Pacer) Throttled(retryAfter time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
 	p.throttled++
 	if !now.Before(p.episode) {
-		// A new congestion episode: cut the rate once. 429s answered to
-		// requests that were already in flight belong to the same episode.
-		if p.rate == 0 {
-			p.rate = p.sentRate(now)
-		}
-		p.rate = max(p.rate*decreaseFactor, minRate)
-		p.episode = now.Add(2 * interval(p.rate))
+		// One cut per congestion episode: 429s answered to requests that
+		// were already on their way belong to the same one.
+		p.rate *= decreaseFactor
+		p.slowStart = false
+		p.rate = max(p.rate, minRate)
+		p.episode = now.Add(max(episodeLength, 2*interval(p.rate)))
 	}
 	hold := interval(p.rate)
 	if retryAfter > 0 {
@@ -114,21 +116,22 @@ func (p *Pacer) Throttled(retryAfter time.Duration) {
 	}
 }
 
-// Succeeded records an answer that was not a 429: the rate grows by
-// increasePerSecond for each second's worth of requests.
+// Succeeded records an answer that was not a 429.
 func (p *Pacer) Succeeded() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.rate == 0 {
-		return
+	if p.slowStart {
+		p.rate++ // one more per success: the rate doubles every second
+	} else {
+		p.rate += increasePerSecond / p.rate
 	}
-	p.rate += increasePerSecond / p.rate
-	if p.ceiling > 0 && p.rate > p.ceiling {
-		p.rate = p.ceiling
+	p.rate = min(p.rate, maxRate)
+	if p.ceiling > 0 {
+		p.rate = min(p.rate, p.ceiling)
 	}
 }
 
-// Rate returns the current rate in requests per second; 0 means not paced.
+// Rate returns the current rate in requests per second.
 func (p *Pacer) Rate() float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -142,31 +145,12 @@ func (p *Pacer) Throttles() int {
 	return p.throttled
 }
 
-// sentRate measures the rate of request starts over the last burstWindow,
-// counting a window of at least 100ms so that a burst of simultaneous starts
-// does not read as an infinite rate.
-func (p *Pacer) sentRate(now time.Time) float64 {
-	from := now.Add(-burstWindow)
-	n := 0
-	first := now
-	for _, t := range p.recent {
-		if t.After(from) {
-			n++
-			if t.Before(first) {
-				first = t
-			}
-		}
-	}
-	span := max(now.Sub(first), 100*time.Millisecond)
-	return max(float64(n)/span.Seconds(), minRate)
-}
-
 func interval(rate float64) time.Duration {
 	return time.Duration(float64(time.Second) / rate)
 }
 
 // pacedTransport makes every attempt, retries included, wait for the
-// client's pacer and reports 429s back to it.
+// client's pacer and reports the answers back to it.
 type pacedTransport struct {
 	base  http.RoundTripper
 	pacer *Pacer

@@ -1,0 +1,241 @@
+package upswift
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeClock is a clock that moves only when told.
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time          { return c.t }
+func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
+
+func newFakePacer(rpm int) (*Pacer, *fakeClock) {
+	c := &fakeClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	return NewPacer(rpm, c.now), c
+}
+
+func TestPacerSpacesRequestsFromTheStart(t *testing.T) {
+	p, clock := newFakePacer(0)
+	if d := p.tryStart(); d != 0 {
+		t.Fatalf("the first request waits %s", d)
+	}
+	// Other workers arriving at once wait one interval of the initial rate,
+	// instead of going out in a burst.
+	want := interval(initialRate)
+	for range 3 {
+		if d := p.tryStart(); d != want {
+			t.Fatalf("a second request at once waits %s, want %s", d, want)
+		}
+	}
+	clock.advance(want)
+	if d := p.tryStart(); d != 0 {
+		t.Fatalf("after one interval the next request still waits %s", d)
+	}
+	// A worker that wakes late does not shorten the next spacing.
+	clock.advance(want + 7*time.Millisecond)
+	p.tryStart()
+	if d := p.tryStart(); d != want {
+		t.Fatalf("the request after a late one waits %s, want a full %s", d, want)
+	}
+}
+
+func TestPacerSlowStartGrowsUntilFirst429(t *testing.T) {
+	p, clock := newFakePacer(0)
+	for range 100 {
+		startNow(p, clock)
+		p.Succeeded()
+	}
+	if r := p.Rate(); r < 100 {
+		t.Fatalf("after 100 successes the rate is %.1f, want it grown past 100/s", r)
+	}
+	p2, _ := newFakePacer(0)
+	for range 5000 {
+		p2.Succeeded()
+	}
+	if r := p2.Rate(); r != maxRate {
+		t.Fatalf("rate %.1f exceeds or misses the cap %v", r, maxRate)
+	}
+}
+
+func TestPacerCutsOncePerEpisode(t *testing.T) {
+	p, clock := newFakePacer(0)
+	for range 40 {
+		startNow(p, clock)
+		p.Succeeded()
+	}
+	r := p.Rate()
+	p.Throttled(0)
+	if got, want := p.Rate(), r*decreaseFactor; math.Abs(got-want) > 0.01 {
+		t.Fatalf("rate after the first 429 is %.2f, want %.2f", got, want)
+	}
+	// 429s answered to requests already under way do not cut again.
+	r = p.Rate()
+	clock.advance(100 * time.Millisecond)
+	p.Throttled(0)
+	p.Throttled(0)
+	if p.Rate() != r {
+		t.Fatalf("a 429 of the same episode cut the rate again: %.2f -> %.2f", r, p.Rate())
+	}
+	if p.Throttles() != 3 {
+		t.Fatalf("counted %d 429s, want 3", p.Throttles())
+	}
+	// After the episode, a new 429 cuts again.
+	clock.advance(time.Second)
+	p.Throttled(0)
+	if got, want := p.Rate(), r*decreaseFactor; math.Abs(got-want) > 0.01 {
+		t.Fatalf("a 429 after the episode: rate %.2f, want %.2f", got, want)
+	}
+	// And slow start is over: successes now add little.
+	r = p.Rate()
+	p.Succeeded()
+	if p.Rate()-r > 0.1 {
+		t.Fatalf("one success after a 429 added %.2f req/s: still in slow start", p.Rate()-r)
+	}
+}
+
+func TestPacerAdditiveIncreaseAfterThrottle(t *testing.T) {
+	p, clock := newFakePacer(0)
+	p.Throttled(0)
+	if r := p.Rate(); r != initialRate*decreaseFactor {
+		t.Fatalf("rate %.1f, want %.1f", r, initialRate*decreaseFactor)
+	}
+	before := p.Rate()
+	// One second of successes at the current rate adds about
+	// increasePerSecond.
+	for range int(before) {
+		clock.advance(interval(p.Rate()))
+		p.Succeeded()
+	}
+	if got := p.Rate() - before; math.Abs(got-increasePerSecond) > 0.2 {
+		t.Fatalf("one second of successes added %.2f req/s, want about %.1f", got, increasePerSecond)
+	}
+}
+
+func TestPacerHonoursRetryAfterForEveryone(t *testing.T) {
+	p, clock := newFakePacer(0)
+	p.tryStart()
+	p.Throttled(3 * time.Second)
+	if d := p.tryStart(); d < 3*time.Second {
+		t.Fatalf("next request waits %s, want at least the 3s Retry-After", d)
+	}
+	clock.advance(5 * time.Second)
+	if d := p.tryStart(); d != 0 {
+		t.Fatalf("after the hold the next request waits %s", d)
+	}
+}
+
+func TestPacerWithoutRetryAfterHoldsOneInterval(t *testing.T) {
+	p, _ := newFakePacer(0)
+	p.Throttled(0)
+	want := interval(p.Rate())
+	if d := p.tryStart(); absDur(d-want) > time.Millisecond {
+		t.Fatalf("next request waits %s, want one interval %s, not whole seconds", d, want)
+	}
+}
+
+func TestPacerCeiling(t *testing.T) {
+	p, _ := newFakePacer(120) // 2 per second
+	if r := p.Rate(); r != 2 {
+		t.Fatalf("start rate %.1f, want 2", r)
+	}
+	for range 100 {
+		p.Succeeded()
+	}
+	if r := p.Rate(); r != 2 {
+		t.Fatalf("rate %.1f grew past the ceiling of 2/s", r)
+	}
+	p.tryStart()
+	if d := p.tryStart(); d != 500*time.Millisecond {
+		t.Fatalf("second request waits %s, want 500ms", d)
+	}
+}
+
+func TestPacerWaitStopsOnCancel(t *testing.T) {
+	p := NewPacer(1, nil) // one per minute
+	p.tryStart()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := p.Wait(ctx); err == nil {
+		t.Fatal("Wait returned nil after its context ended")
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("Wait kept waiting after cancel")
+	}
+}
+
+// TestClientSharesPacingUnderRateLimit: parallel callers of one client
+// against a server that allows 50 requests per second with a bucket of 1
+// all succeed with few 429 answers.
+func TestClientSharesPacingUnderRateLimit(t *testing.T) {
+	var mu sync.Mutex
+	var last time.Time
+	var ok200, got429 atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		now := time.Now()
+		allowed := now.Sub(last) >= 20*time.Millisecond
+		if allowed {
+			last = now
+		}
+		mu.Unlock()
+		if !allowed {
+			got429.Add(1)
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(`{}`))
+			return
+		}
+		ok200.Add(1)
+		_, _ = w.Write([]byte(`{"message": "Success"}`))
+	}))
+	defer srv.Close()
+	c, err := NewClient(Options{Endpoint: srv.URL, UserToken: "t", MaxRetries: 10, RetryWaitMin: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for range 10 {
+		wg.Go(func() {
+			for range 10 {
+				errs <- c.RemoveApp(context.Background(), RemoveAppRequest{AppName: "a", DeviceFilter: DeviceFilter{Project: Project{Name: "P"}}})
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("a removal failed: %v", err)
+		}
+	}
+	if ok200.Load() != 100 {
+		t.Fatalf("%d successes, want 100", ok200.Load())
+	}
+	if n := got429.Load(); n > 8 {
+		t.Fatalf("%d answers of 429 for 100 requests, want at most 8", n)
+	}
+	t.Logf("429 answers: %d, final rate %.1f/s", got429.Load(), c.pacer.Rate())
+}
+
+// startNow waits on the fake clock until a request may start, and starts it.
+func startNow(p *Pacer, clock *fakeClock) {
+	for d := p.tryStart(); d > 0; d = p.tryStart() {
+		clock.advance(d)
+	}
+}
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
