@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -369,5 +370,28 @@ func TestAPIErrorHints(t *testing.T) {
 		if tt.want == "" && hint != "" || !strings.Contains(hint, tt.want) {
 			t.Errorf("Hint for %d = %q, want it to mention %q", tt.status, hint, tt.want)
 		}
+	}
+}
+
+func TestTLSVerificationIsAlwaysOn(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		_, _ = w.Write([]byte(`{"message": "Success"}`))
+	}))
+	defer srv.Close()
+	c, err := NewClient(Options{Endpoint: srv.URL, UserToken: testToken, MaxRetries: 3, RetryWaitMin: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.RemoveApp(context.Background(), RemoveAppRequest{AppName: "a", DeviceFilter: DeviceFilter{Project: Project{Name: "P"}}})
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("want a certificate error from a self-signed server, got %v", err)
+	}
+	if hits.Load() != 0 {
+		t.Fatalf("the server handled %d requests despite an untrusted certificate", hits.Load())
+	}
+	if strings.Contains(err.Error(), testToken) {
+		t.Fatal("error leaks the token")
 	}
 }
