@@ -8,26 +8,39 @@ import (
 )
 
 // Pacing parameters. The pacer keeps one rate (request starts per second)
-// for all requests of a client. It starts below what a rate-limited API is
-// likely to accept and grows quickly (slow start) until the first 429; from
+// for all requests of a client. It starts by spacing requests a little, so
+// that parallel workers do not all start in one burst, and grows quickly
+// (slow start) until the first 429. That 429 comes while the client sends
+// faster than the API allows, so the rate at which the API accepted
+// requests meanwhile is its capacity: the pacer settles just under it. From
 // then on it cuts the rate once per congestion episode (multiplicative
 // decrease) and probes upward slowly (additive increase), as TCP does.
 const (
 	// initialRate is where slow start begins, in requests per second.
-	initialRate = 20.0
+	initialRate = 100.0
+	// settleFactor places the rate under the measured capacity, leaving
+	// room for jitter between the client and the API.
+	settleFactor = 0.95
+	// window is how far back accepted requests count towards the measured
+	// capacity.
+	window = time.Second
 	// maxRate is the fastest the pacer paces; beyond it requests are
 	// effectively not paced.
 	maxRate = 1000.0
 	// minRate is the slowest: one request every ten seconds.
 	minRate = 0.1
-	// decreaseFactor cuts the rate on a 429: once per congestion episode.
+	// decreaseFactor cuts the rate on a 429 once slow start is over, once
+	// per congestion episode.
 	decreaseFactor = 0.85
+	// slowStartCut cuts the rate on the first 429 when it comes too early
+	// to measure the capacity.
+	slowStartCut = 0.5
 	// increasePerSecond is how many requests per second the rate grows by
 	// for each second of successful requests after the first 429.
-	increasePerSecond = 1.0
-	// episodeLength is the shortest time over which 429s count as one
-	// congestion episode, the answers to requests already under way.
-	episodeLength = 500 * time.Millisecond
+	increasePerSecond = 2.0
+	// minEpisode is the shortest time over which 429s count as one
+	// congestion episode: the answers to requests already under way.
+	minEpisode = 100 * time.Millisecond
 )
 
 // Pacer spaces the starts of all requests of one client so that parallel
@@ -42,6 +55,8 @@ type Pacer struct {
 	slowStart bool      // no 429 seen yet: grow fast
 	next      time.Time // earliest start of the next request
 	episode   time.Time // 429s before this belong to the last cut
+	started   time.Time // first request
+	accepted  []time.Time
 	throttled int
 }
 
@@ -69,6 +84,9 @@ func (p *Pacer) tryStart() time.Duration {
 	now := p.now()
 	if now.Before(p.next) {
 		return p.next.Sub(now)
+	}
+	if p.started.IsZero() {
+		p.started = now
 	}
 	p.next = now.Add(interval(p.rate))
 	return 0
@@ -102,10 +120,20 @@ func (p *Pacer) Throttled(retryAfter time.Duration) {
 	if !now.Before(p.episode) {
 		// One cut per congestion episode: 429s answered to requests that
 		// were already on their way belong to the same one.
-		p.rate *= decreaseFactor
+		capacity, measured := p.capacity(now)
+		switch {
+		case measured && (p.slowStart || capacity < p.rate/2):
+			// Sending well above what the API allows: what it accepted
+			// meanwhile is its capacity.
+			p.rate = min(p.rate, capacity) * settleFactor
+		case p.slowStart:
+			p.rate *= slowStartCut
+		default:
+			p.rate *= decreaseFactor
+		}
 		p.slowStart = false
 		p.rate = max(p.rate, minRate)
-		p.episode = now.Add(max(episodeLength, 2*interval(p.rate)))
+		p.episode = now.Add(max(minEpisode, 3*interval(p.rate)))
 	}
 	hold := interval(p.rate)
 	if retryAfter > 0 {
@@ -120,6 +148,10 @@ func (p *Pacer) Throttled(retryAfter time.Duration) {
 func (p *Pacer) Succeeded() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.accepted = append(p.accepted, p.now())
+	if len(p.accepted) > 512 {
+		p.accepted = append(p.accepted[:0], p.accepted[len(p.accepted)-256:]...)
+	}
 	if p.slowStart {
 		p.rate++ // one more per success: the rate doubles every second
 	} else {
@@ -143,6 +175,27 @@ func (p *Pacer) Throttles() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.throttled
+}
+
+// capacity measures the rate at which the API accepted requests over the
+// last window (or since the first request, if that is more recent). It
+// needs at least 4 accepted requests over at least 50ms.
+func (p *Pacer) capacity(now time.Time) (float64, bool) {
+	from := now.Add(-window)
+	if p.started.After(from) {
+		from = p.started
+	}
+	n := 0
+	for _, t := range p.accepted {
+		if t.After(from) {
+			n++
+		}
+	}
+	span := now.Sub(from)
+	if n < 4 || span < 50*time.Millisecond {
+		return 0, false
+	}
+	return float64(n) / span.Seconds(), true
 }
 
 func interval(rate float64) time.Duration {
