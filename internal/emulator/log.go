@@ -112,7 +112,9 @@ func (e *Emulator) begin(r *http.Request, body []byte) *logEntry {
 		if _, ok := obj["user_token"]; ok {
 			obj["user_token"] = Redacted
 		}
-		obj = le.redactValue(obj).(map[string]any)
+		if redacted, ok := le.redactValue(obj).(map[string]any); ok {
+			obj = redacted
+		}
 	}
 	header := r.Header.Clone()
 	if header == nil {
@@ -292,5 +294,6 @@ func cloneJSON(m map[string]any) map[string]any {
 		}
 		return v
 	}
-	return clone(m).(map[string]any)
+	out, _ := clone(m).(map[string]any)
+	return out
 }

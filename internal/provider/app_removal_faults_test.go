@@ -195,7 +195,7 @@ func TestCreateStopsWaitingOnCancel(t *testing.T) {
 	s.Emulator.SetLatency(time.Minute)
 	server := newTestServer(t)
 	configureProviderAt(t, server, s.URL, testAccToken)
-	objType, config := resourceValue(t, server, "legacy-agent", []string{}, []filterCase{}, "")
+	objType, config := resourceValue(t, server, []string{}, []filterCase{}, "")
 	planned := map[string]tftypes.Value{}
 	if err := config.As(&planned); err != nil {
 		t.Fatal(err)

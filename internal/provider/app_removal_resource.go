@@ -150,7 +150,9 @@ func (r *appRemovalResource) Schema(ctx context.Context, _ resource.SchemaReques
 					},
 					"filters": schema.ListNestedAttribute{
 						MarkdownDescription: "Filters that every selected device must match (they combine with AND). " +
-							"Defaults to an empty list. Allowed combinations:\n\n" + filterTable(),
+							"Defaults to an empty list. `device_state` takes only the operand `is` and the values " +
+							"`online` or `offline`; `update_status` takes `pending`, `in_progress`, `success`, `failed` " +
+							"or `aborted`.",
 						Optional: true,
 						Computed: true,
 						Default:  listdefault.StaticValue(types.ListValueMust(filterObjectType, []attr.Value{})),
@@ -185,13 +187,25 @@ func (r *appRemovalResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Optional:      true,
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
-				Create: true,
-				CreateDescription: fmt.Sprintf("How long a removal may take, retries and rate-limit waits included "+
-					"(a [duration](https://pkg.go.dev/time#ParseDuration) such as `\"5m\"`). Defaults to `%s`.", defaultCreateTimeout),
-			}),
+			"timeouts": timeoutsAttribute(ctx),
 		},
 	}
+}
+
+// timeoutsAttribute is the timeouts attribute of terraform-plugin-framework-
+// timeouts, described for users.
+func timeoutsAttribute(ctx context.Context) schema.Attribute {
+	attr := timeouts.Attributes(ctx, timeouts.Opts{
+		Create: true,
+		CreateDescription: fmt.Sprintf("How long a removal may take, retries and rate-limit waits included "+
+			"(a [duration](https://pkg.go.dev/time#ParseDuration) such as `\"5m\"`). Defaults to `%s`.", defaultCreateTimeout),
+	})
+	if nested, ok := attr.(schema.SingleNestedAttribute); ok {
+		nested.MarkdownDescription = "How long Terraform waits for the operations of this resource. Changing it " +
+			"makes no API call and forces no new removal."
+		return nested
+	}
+	return attr
 }
 
 func (r *appRemovalResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

@@ -686,7 +686,7 @@ func TestPlanWarnings(t *testing.T) {
 			ctx := context.Background()
 			server := newTestServer(t)
 			configureProvider(t, server, tt.token)
-			objType, config := resourceValue(t, server, "legacy-agent", tt.groups, tt.filters, "")
+			objType, config := resourceValue(t, server, tt.groups, tt.filters, "")
 			null := tftypes.NewValue(objType, nil)
 			req := &tfprotov6.PlanResourceChangeRequest{
 				TypeName:         "upswift_app_removal",
@@ -718,7 +718,7 @@ func TestPlanWarnings(t *testing.T) {
 				if !strings.Contains(detail, "legacy-agent") && w != noToken {
 					t.Errorf("warning %q does not name the app: %s", w, detail)
 				}
-				if w == noToken && !(strings.Contains(detail, "user_token") && strings.Contains(detail, envUserToken)) {
+				if w == noToken && (!strings.Contains(detail, "user_token") || !strings.Contains(detail, envUserToken)) {
 					t.Errorf("token warning does not name both ways to set it: %s", detail)
 				}
 			}

@@ -25,7 +25,7 @@ func BenchmarkSchema(b *testing.B) {
 func BenchmarkValidateResourceConfig(b *testing.B) {
 	ctx := context.Background()
 	server := newBenchServer(b)
-	objType, config := resourceValue(b, server, "legacy-agent", []string{"G1", "G2"}, []filterCase{{"specific_device", "is", "d-1"}, {"device_state", "is", "online"}}, "")
+	objType, config := resourceValue(b, server, []string{"G1", "G2"}, []filterCase{{"specific_device", "is", "d-1"}, {"device_state", "is", "online"}}, "")
 	req := &tfprotov6.ValidateResourceConfigRequest{TypeName: "upswift_app_removal", Config: dynamic(b, objType, config)}
 	for b.Loop() {
 		resp, err := server.ValidateResourceConfig(ctx, req)
@@ -39,7 +39,7 @@ func BenchmarkPlanResourceChange(b *testing.B) {
 	ctx := context.Background()
 	server := newBenchServer(b)
 	configureProvider(b, server, "x")
-	objType, config := resourceValue(b, server, "legacy-agent", []string{"G1", "G2"}, []filterCase{{"specific_device", "is", "d-1"}, {"device_state", "is", "online"}}, "")
+	objType, config := resourceValue(b, server, []string{"G1", "G2"}, []filterCase{{"specific_device", "is", "d-1"}, {"device_state", "is", "online"}}, "")
 	req := &tfprotov6.PlanResourceChangeRequest{
 		TypeName:         "upswift_app_removal",
 		PriorState:       dynamic(b, objType, tftypes.NewValue(objType, nil)),

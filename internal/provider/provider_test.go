@@ -78,15 +78,16 @@ func TestResourceSchemaIsValid(t *testing.T) {
 			t.Errorf("attribute %s missing", p)
 			continue
 		}
-		if a.GetMarkdownDescription() == "" && p != "timeouts" {
+		if a.GetMarkdownDescription() == "" {
 			t.Errorf("attribute %s has no MarkdownDescription", p)
 		}
 	}
 	for _, p := range []string{"device_filter.project", "device_filter.project.name", "device_filter.groups",
 		"device_filter.groups.name", "device_filter.filters", "device_filter.filters.type",
-		"device_filter.filters.operand", "device_filter.filters.value"} {
+		"device_filter.filters.operand", "device_filter.filters.value", "timeouts.create"} {
 		a := nestedAttribute(t, resp, p)
-		if a != nil && a.GetMarkdownDescription() == "" {
+		// The timeouts library fills Description, which the docs use too.
+		if a != nil && a.GetMarkdownDescription() == "" && a.GetDescription() == "" {
 			t.Errorf("attribute %s has no MarkdownDescription", p)
 		}
 	}

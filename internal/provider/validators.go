@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -85,19 +84,4 @@ func knownString(v any) (string, bool) {
 		return "", false
 	}
 	return s.ValueString(), true
-}
-
-// filterTable renders the documented filter types as a Markdown table for
-// attribute descriptions.
-func filterTable() string {
-	var b strings.Builder
-	b.WriteString("| `type` | `operand` | `value` |\n|---|---|---|\n")
-	for _, ft := range upswift.FilterTypes {
-		ops := make([]string, len(ft.Operands))
-		for i, o := range ft.Operands {
-			ops[i] = "`" + o + "`"
-		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", ft.Name, strings.Join(ops, ", "), ft.Value)
-	}
-	return b.String()
 }

@@ -150,7 +150,7 @@ func validateConfig(t *testing.T, server tfprotov6.ProviderServer, filters []fil
 // (the last filter's unknownField left unknown) and validates it.
 func validateConfigWith(t *testing.T, server tfprotov6.ProviderServer, filters []filterCase, unknownField string) []*tfprotov6.Diagnostic {
 	t.Helper()
-	objType, config := resourceValue(t, server, "legacy-agent", nil, filters, unknownField)
+	objType, config := resourceValue(t, server, nil, filters, unknownField)
 	resp, err := server.ValidateResourceConfig(context.Background(), &tfprotov6.ValidateResourceConfigRequest{
 		TypeName: "upswift_app_removal",
 		Config:   dynamic(t, objType, config),
@@ -161,9 +161,9 @@ func validateConfigWith(t *testing.T, server tfprotov6.ProviderServer, filters [
 	return resp.Diagnostics
 }
 
-// resourceValue builds an upswift_app_removal value of project "Demo" with
+// resourceValue builds an upswift_app_removal value removing legacy-agent in project "Demo" with
 // these groups and filters; nil groups or filters are left null.
-func resourceValue(t testing.TB, server tfprotov6.ProviderServer, app string, groups []string, filters []filterCase, unknownField string) (tftypes.Object, tftypes.Value) {
+func resourceValue(t testing.TB, server tfprotov6.ProviderServer, groups []string, filters []filterCase, unknownField string) (tftypes.Object, tftypes.Value) {
 	t.Helper()
 	schemaResp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
@@ -205,7 +205,7 @@ func resourceValue(t testing.TB, server tfprotov6.ProviderServer, app string, gr
 	for name, typ := range objType.AttributeTypes {
 		config[name] = tftypes.NewValue(typ, nil)
 	}
-	config["app_name"] = tftypes.NewValue(tftypes.String, app)
+	config["app_name"] = tftypes.NewValue(tftypes.String, "legacy-agent")
 	config["device_filter"] = tftypes.NewValue(dfType, map[string]tftypes.Value{
 		"project": tftypes.NewValue(dfType.AttributeTypes["project"], map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, "Demo")}),
 		"groups":  groupList,
