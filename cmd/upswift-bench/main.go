@@ -8,7 +8,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -179,7 +178,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			median(r.floor).Seconds(), medianFloat(r.ratios), strings.Join(ratios, " "), float64(r.rss)/1024, r.ok, r.throttled, r.failed)
 	}
 	fmt.Fprintf(tw, "%s\t%.2f\t\t\t\t%.1f MiB\t\t\n", plugin.name, median(plugin.upswift).Seconds(), float64(plugin.rss)/1024)
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// A measurement of runs that did not do their work is no measurement.
+	for i, r := range results {
+		if scenarios[i].phase == "apply" && (r.failed > 0 || r.ok != o.runs*o.n) {
+			return fmt.Errorf("%s: %d failed runs, %d of %d removals answered 200", r.name, r.failed, r.ok, o.runs*o.n)
+		}
+	}
+	return nil
 }
 
 type row struct {
@@ -365,5 +373,3 @@ func tail(s string, n int) string {
 	}
 	return "…" + s[len(s)-n:]
 }
-
-var _ = errors.New
