@@ -175,7 +175,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			ratios[i] = fmt.Sprintf("%.2f", x)
 		}
 		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2fx\t%s\t%.1f MiB\t%d / %d / %d\t\n", r.name, median(r.upswift).Seconds(),
-			median(r.floor).Seconds(), medianFloat(r.ratios), strings.Join(ratios, " "), float64(r.rss)/1024, r.ok, r.throttled, r.failed)
+			median(r.floor).Seconds(), median(r.ratios), strings.Join(ratios, " "), float64(r.rss)/1024, r.ok, r.throttled, r.failed)
 	}
 	fmt.Fprintf(tw, "%s\t%.2f\t\t\t\t%.1f MiB\t\t\n", plugin.name, median(plugin.upswift).Seconds(), float64(plugin.rss)/1024)
 	if err := tw.Flush(); err != nil {
@@ -335,19 +335,9 @@ resource "terraform_data" "bench" {
 
 func pluginOnlyConfig() string { return terraformBlock }
 
-func median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-func medianFloat(xs []float64) float64 {
+// median returns the middle value (the mean of the two middle ones for an
+// even count); 0 for none.
+func median[T ~int64 | ~float64](xs []T) T {
 	if len(xs) == 0 {
 		return 0
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -15,7 +14,7 @@ import (
 func BenchmarkSchema(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
-		server := newBenchServer(b)
+		server := newTestServer(b)
 		if _, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{}); err != nil {
 			b.Fatal(err)
 		}
@@ -24,7 +23,7 @@ func BenchmarkSchema(b *testing.B) {
 
 func BenchmarkValidateResourceConfig(b *testing.B) {
 	ctx := context.Background()
-	server := newBenchServer(b)
+	server := newTestServer(b)
 	objType, config := resourceValue(b, server, []string{"G1", "G2"}, []filterCase{{"specific_device", "is", "d-1"}, {"device_state", "is", "online"}}, "")
 	req := &tfprotov6.ValidateResourceConfigRequest{TypeName: "upswift_app_removal", Config: dynamic(b, objType, config)}
 	for b.Loop() {
@@ -37,7 +36,7 @@ func BenchmarkValidateResourceConfig(b *testing.B) {
 
 func BenchmarkPlanResourceChange(b *testing.B) {
 	ctx := context.Background()
-	server := newBenchServer(b)
+	server := newTestServer(b)
 	configureProvider(b, server, "x")
 	objType, config := resourceValue(b, server, []string{"G1", "G2"}, []filterCase{{"specific_device", "is", "d-1"}, {"device_state", "is", "online"}}, "")
 	req := &tfprotov6.PlanResourceChangeRequest{
@@ -52,13 +51,4 @@ func BenchmarkPlanResourceChange(b *testing.B) {
 			b.Fatal(err, resp.Diagnostics)
 		}
 	}
-}
-
-func newBenchServer(b *testing.B) tfprotov6.ProviderServer {
-	b.Helper()
-	server, err := providerserver.NewProtocol6WithError(New("bench")())()
-	if err != nil {
-		b.Fatal(err)
-	}
-	return server
 }

@@ -133,7 +133,7 @@ func TestUnknownFilterValuesAreNotErrors(t *testing.T) {
 	}
 }
 
-func newTestServer(t *testing.T) tfprotov6.ProviderServer {
+func newTestServer(t testing.TB) tfprotov6.ProviderServer {
 	t.Helper()
 	server, err := providerserver.NewProtocol6WithError(New("test")())()
 	if err != nil {
