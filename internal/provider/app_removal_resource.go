@@ -32,10 +32,9 @@ import (
 const defaultCreateTimeout = 10 * time.Minute
 
 var (
-	_ resource.Resource                   = (*appRemovalResource)(nil)
-	_ resource.ResourceWithConfigure      = (*appRemovalResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*appRemovalResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*appRemovalResource)(nil)
+	_ resource.Resource               = (*appRemovalResource)(nil)
+	_ resource.ResourceWithConfigure  = (*appRemovalResource)(nil)
+	_ resource.ResourceWithModifyPlan = (*appRemovalResource)(nil)
 )
 
 // NewAppRemovalResource returns the upswift_app_removal resource.
@@ -219,11 +218,6 @@ func (r *appRemovalResource) Configure(_ context.Context, req resource.Configure
 		return
 	}
 	r.data = data
-}
-
-// ValidateConfig has nothing to add to the attribute validators; it exists
-// so that the interface assertion documents where cross-attribute checks go.
-func (r *appRemovalResource) ValidateConfig(context.Context, resource.ValidateConfigRequest, *resource.ValidateConfigResponse) {
 }
 
 // ModifyPlan adds the plan-review warnings: a removal that applies to a
