@@ -9,15 +9,21 @@ import (
 
 // Pacing parameters. The pacer keeps one rate (request starts per second)
 // for all requests of a client. It starts by spacing requests a little, so
-// that parallel workers do not all start in one burst, and grows quickly
-// (slow start) until the first 429. That 429 comes while the client sends
-// faster than the API allows, so the rate at which the API accepted
-// requests meanwhile is its capacity: the pacer settles just under it. From
-// then on it cuts the rate once per congestion episode (multiplicative
-// decrease) and probes upward slowly (additive increase), as TCP does.
+// that parallel workers do not all start in one burst, and grows the rate
+// fast (slow start) until the first 429, which halves it; where the client
+// was sending at more than twice the rate the API accepted, it goes straight
+// to just under that accepted rate instead. From then on it cuts the rate
+// once per congestion episode (multiplicative decrease) and probes upward
+// slowly (additive increase), as TCP does.
 const (
-	// initialRate is where slow start begins, in requests per second.
+	// initialRate is where slow start begins, in requests per second: it
+	// spreads the first requests of parallel workers over a few
+	// milliseconds instead of one burst.
 	initialRate = 100.0
+	// slowStartGrowth scales the rate up on every success until the first
+	// 429: in a few dozen requests the pacer no longer holds back a client
+	// that no rate limit stops.
+	slowStartGrowth = 1.05
 	// settleFactor places the rate under the measured capacity, leaving
 	// room for jitter between the client and the API.
 	settleFactor = 0.95
@@ -32,8 +38,8 @@ const (
 	// decreaseFactor cuts the rate on a 429 once slow start is over, once
 	// per congestion episode.
 	decreaseFactor = 0.85
-	// slowStartCut cuts the rate on the first 429 when it comes too early
-	// to measure the capacity.
+	// slowStartCut cuts the rate on the first 429, unless the capacity
+	// measured then is lower still.
 	slowStartCut = 0.5
 	// increasePerSecond is how many requests per second the rate grows by
 	// for each second of successful requests after the first 429.
@@ -52,7 +58,7 @@ type Pacer struct {
 
 	ceiling   float64   // highest rate allowed by configuration; 0 = none
 	rate      float64   // current rate
-	slowStart bool      // no 429 seen yet: grow fast
+	slowStart bool      // no 429 yet: grow fast
 	next      time.Time // earliest start of the next request
 	episode   time.Time // 429s before this belong to the last cut
 	started   time.Time // first request
@@ -122,10 +128,10 @@ func (p *Pacer) Throttled(retryAfter time.Duration) {
 		// were already on their way belong to the same one.
 		capacity, measured := p.capacity(now)
 		switch {
-		case measured && (p.slowStart || capacity < p.rate/2):
-			// Sending well above what the API allows: what it accepted
-			// meanwhile is its capacity.
-			p.rate = min(p.rate, capacity) * settleFactor
+		case measured && capacity < p.rate/2:
+			// Sending at more than twice what the API accepts: what it
+			// accepted meanwhile is its capacity.
+			p.rate = capacity * settleFactor
 		case p.slowStart:
 			p.rate *= slowStartCut
 		default:
@@ -148,13 +154,17 @@ func (p *Pacer) Throttled(retryAfter time.Duration) {
 func (p *Pacer) Succeeded() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.accepted = append(p.accepted, p.now())
+	now := p.now()
+	p.accepted = append(p.accepted, now)
 	if len(p.accepted) > 512 {
 		p.accepted = append(p.accepted[:0], p.accepted[len(p.accepted)-256:]...)
 	}
-	if p.slowStart {
-		p.rate++ // one more per success: the rate doubles every second
-	} else {
+	switch {
+	case now.Before(p.episode):
+		// No probing while the answers to a cut are still coming in.
+	case p.slowStart:
+		p.rate *= slowStartGrowth
+	default:
 		p.rate += increasePerSecond / p.rate
 	}
 	p.rate = min(p.rate, maxRate)
@@ -177,25 +187,23 @@ func (p *Pacer) Throttles() int {
 	return p.throttled
 }
 
-// capacity measures the rate at which the API accepted requests over the
-// last window (or since the first request, if that is more recent). It
-// needs at least 4 accepted requests over at least 50ms.
+// capacity measures the rate at which the API accepted the latest requests,
+// from the spacing of up to the last 10 accepted within the last window:
+// while the client sends faster than the API allows, that is the API's
+// capacity. It needs at least 8 of them.
 func (p *Pacer) capacity(now time.Time) (float64, bool) {
-	from := now.Add(-window)
-	if p.started.After(from) {
-		from = p.started
+	recent := p.accepted[max(0, len(p.accepted)-10):]
+	for len(recent) > 0 && recent[0].Before(now.Add(-window)) {
+		recent = recent[1:]
 	}
-	n := 0
-	for _, t := range p.accepted {
-		if t.After(from) {
-			n++
-		}
-	}
-	span := now.Sub(from)
-	if n < 4 || span < 50*time.Millisecond {
+	if len(recent) < 8 {
 		return 0, false
 	}
-	return float64(n) / span.Seconds(), true
+	span := recent[len(recent)-1].Sub(recent[0])
+	if span <= 0 {
+		return 0, false
+	}
+	return float64(len(recent)-1) / span.Seconds(), true
 }
 
 func interval(rate float64) time.Duration {

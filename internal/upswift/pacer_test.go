@@ -53,8 +53,8 @@ func TestPacerSlowStartGrowsUntilFirst429(t *testing.T) {
 		startNow(p, clock)
 		p.Succeeded()
 	}
-	if r := p.Rate(); r < initialRate+99 {
-		t.Fatalf("after 100 successes the rate is %.1f, want %.1f: one more per success", r, initialRate+100)
+	if r, want := p.Rate(), min(initialRate*math.Pow(slowStartGrowth, 100), maxRate); math.Abs(r-want) > 0.5 {
+		t.Fatalf("after 100 successes the rate is %.1f, want %.1f", r, want)
 	}
 	p2, _ := newFakePacer(0)
 	for range 5000 {
@@ -98,10 +98,11 @@ func TestPacerSettlesUnderMeasuredCapacity(t *testing.T) {
 	if got, want := p.Rate(), r*decreaseFactor; math.Abs(got-want) > 0.01 {
 		t.Fatalf("a 429 after the episode: rate %.2f, want %.2f", got, want)
 	}
+	clock.advance(time.Second)
 	r = p.Rate()
 	p.Succeeded()
-	if p.Rate()-r > 0.1 {
-		t.Fatalf("one success after a 429 added %.2f req/s: still in slow start", p.Rate()-r)
+	if got, want := p.Rate()-r, increasePerSecond/r; math.Abs(got-want) > 0.01 {
+		t.Fatalf("one success after the episode added %.3f req/s, want %.3f: additive, not slow start", got, want)
 	}
 }
 
@@ -117,7 +118,13 @@ func TestPacerEarly429HalvesTheRate(t *testing.T) {
 func TestPacerAdditiveIncreaseAfterThrottle(t *testing.T) {
 	p, clock := newFakePacer(0)
 	p.Throttled(0)
+	// No probing while the episode lasts.
 	before := p.Rate()
+	p.Succeeded()
+	if p.Rate() != before {
+		t.Fatalf("the rate grew from %.2f to %.2f right after a 429", before, p.Rate())
+	}
+	clock.advance(time.Second)
 	// One second of successes at the current rate adds about
 	// increasePerSecond.
 	for range int(before) {
