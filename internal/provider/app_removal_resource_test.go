@@ -489,7 +489,8 @@ func TestAccAppRemoval_apiRefusals(t *testing.T) {
 }
 
 // TestAccAppRemoval_replace: changing app_name or triggers replaces the
-// resource and sends the removal again; an unchanged config sends nothing.
+// resource and sends the removal again; changing timeouts updates in place
+// without a call; an unchanged config sends nothing.
 func TestAccAppRemoval_replace(t *testing.T) {
 	f := newFixture(t)
 	body := func(app, trigger string) string {
@@ -535,7 +536,15 @@ func TestAccAppRemoval_replace(t *testing.T) {
 				Check: f.expectCalls(3),
 			},
 			{
-				Config: f.config(body("metrics", "v2")),
+				// Only timeouts changed: an update in place, no API call.
+				Config: f.config(body("metrics", "v2") + "\n  timeouts = { create = \"5m\" }"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: f.expectCalls(3),
+			},
+			{
+				Config: f.config(body("metrics", "v2") + "\n  timeouts = { create = \"5m\" }"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
 				}},
