@@ -303,18 +303,22 @@ const terraformBlock = `terraform {
 provider "upswift" {}
 `
 
-func upswiftConfig(n int) string {
-	return terraformBlock + fmt.Sprintf(`
-resource "upswift_app_removal" "bench" {
-  count    = %d
-  app_name = "legacy-agent"
+// benchInput is the same input for both configurations: one removal per
+// device.
+const benchInput = `app_name = "legacy-agent"
   device_filter = {
     project = { name = "Bench" }
     groups  = [{ name = "All" }]
-    filters = [{ type = "specific_device", operand = "is", value = format("d-%%04d", count.index) }]
-  }
+    filters = [{ type = "specific_device", operand = "is", value = format("d-%04d", count.index) }]
+  }`
+
+func upswiftConfig(n int) string {
+	return terraformBlock + fmt.Sprintf(`
+resource "upswift_app_removal" "bench" {
+  count = %d
+  %s
 }
-`, n)
+`, n, benchInput)
 }
 
 func terraformDataConfig(n int) string {
@@ -322,15 +326,10 @@ func terraformDataConfig(n int) string {
 resource "terraform_data" "bench" {
   count = %d
   input = {
-    app_name = "legacy-agent"
-    device_filter = {
-      project = { name = "Bench" }
-      groups  = [{ name = "All" }]
-      filters = [{ type = "specific_device", operand = "is", value = format("d-%%04d", count.index) }]
-    }
+  %s
   }
 }
-`, n)
+`, n, benchInput)
 }
 
 func pluginOnlyConfig() string { return terraformBlock }
