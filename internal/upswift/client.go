@@ -122,8 +122,9 @@ func NewClient(o Options) (*Client, error) {
 	}
 	c.http = &retryablehttp.Client{
 		HTTPClient: &http.Client{
-			Transport: &pacedTransport{base: transport, pacer: c.pacer},
-			Timeout:   o.RequestTimeout,
+			// The per-attempt timeout is the transport's, so that it starts
+			// once the pacer lets the attempt go, not while it waits.
+			Transport: &pacedTransport{base: transport, pacer: c.pacer, timeout: o.RequestTimeout},
 		},
 		RetryWaitMin:    o.RetryWaitMin,
 		RetryWaitMax:    o.RetryWaitMax,

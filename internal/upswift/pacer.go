@@ -2,6 +2,9 @@ package upswift
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -211,20 +214,28 @@ func interval(rate float64) time.Duration {
 }
 
 // pacedTransport makes every attempt, retries included, wait for the
-// client's pacer and reports the answers back to it.
+// client's pacer, bounds the attempt itself by timeout, and reports the
+// answers back to the pacer.
 type pacedTransport struct {
-	base  http.RoundTripper
-	pacer *Pacer
+	base    http.RoundTripper
+	pacer   *Pacer
+	timeout time.Duration
 }
 
 func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.pacer.Wait(req.Context()); err != nil {
 		return nil, err
 	}
-	resp, err := t.base.RoundTrip(req)
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	if err != nil {
-		return resp, err
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) && req.Context().Err() == nil {
+			err = fmt.Errorf("no answer within %s: %w", t.timeout, err)
+		}
+		return nil, err
 	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	if resp.StatusCode == http.StatusTooManyRequests {
 		d, _ := ParseRetryAfter(resp.Header.Get("Retry-After"), t.pacer.now())
 		t.pacer.Throttled(d)
@@ -232,4 +243,16 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.pacer.Succeeded()
 	}
 	return resp, nil
+}
+
+// cancelOnClose ends an attempt's timeout once its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
 }

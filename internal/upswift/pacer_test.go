@@ -2,9 +2,12 @@ package upswift
 
 import (
 	"context"
+	"errors"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -255,4 +258,68 @@ func absDur(d time.Duration) time.Duration {
 		return -d
 	}
 	return d
+}
+
+// TestPacingWaitIsNotPartOfTheRequestTimeout: an attempt that waits for its
+// turn longer than the per-request timeout still gets its full timeout once
+// it goes.
+func TestPacingWaitIsNotPartOfTheRequestTimeout(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		_, _ = w.Write([]byte(`{"message": "Success"}`))
+	}))
+	defer srv.Close()
+	// Two per second: the second request waits 500ms for its turn, five
+	// times the 100ms per-request timeout.
+	c, err := NewClient(Options{Endpoint: srv.URL, UserToken: "t", MaxRetries: 0, RequestTimeout: 100 * time.Millisecond, RequestsPerMinute: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for range 2 {
+		wg.Go(func() {
+			errs <- c.RemoveApp(context.Background(), RemoveAppRequest{AppName: "a", DeviceFilter: DeviceFilter{Project: Project{Name: "P"}}})
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("a request failed while waiting for its turn: %v", err)
+		}
+	}
+	if hits.Load() != 2 {
+		t.Fatalf("server got %d requests, want 2", hits.Load())
+	}
+}
+
+func TestRequestTimeoutBoundsEachAttempt(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		_, _ = io.ReadAll(r.Body) // so that the server notices the client leaving
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}))
+	defer srv.Close()
+	c, err := NewClient(Options{Endpoint: srv.URL, UserToken: testToken, MaxRetries: 1, RequestTimeout: 100 * time.Millisecond, RetryWaitMin: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err = c.RemoveApp(context.Background(), RemoveAppRequest{AppName: "a", DeviceFilter: DeviceFilter{Project: Project{Name: "P"}}})
+	var reqErr *RequestError
+	if !errors.As(err, &reqErr) || !strings.Contains(err.Error(), "no answer within 100ms") {
+		t.Fatalf("want a per-request timeout error, got %v", err)
+	}
+	if reqErr.Attempts != 2 || hits.Load() != 2 {
+		t.Fatalf("attempts %d, server saw %d; want 2", reqErr.Attempts, hits.Load())
+	}
+	if time.Since(start) > 3*time.Second {
+		t.Fatalf("two attempts of 100ms took %s", time.Since(start))
+	}
 }
