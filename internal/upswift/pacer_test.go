@@ -217,7 +217,7 @@ func TestClientSharesPacingUnderRateLimit(t *testing.T) {
 		_, _ = w.Write([]byte(`{"message": "Success"}`))
 	}))
 	defer srv.Close()
-	c, err := NewClient(Options{Endpoint: srv.URL, UserToken: "t", MaxRetries: 10, RetryWaitMin: 10 * time.Millisecond})
+	c, err := NewClient(Options{Endpoint: srv.URL, UserToken: testToken, MaxRetries: 10, RetryWaitMin: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +272,7 @@ func TestPacingWaitIsNotPartOfTheRequestTimeout(t *testing.T) {
 	defer srv.Close()
 	// Two per second: the second request waits 500ms for its turn, five
 	// times the 100ms per-request timeout.
-	c, err := NewClient(Options{Endpoint: srv.URL, UserToken: "t", MaxRetries: 0, RequestTimeout: 100 * time.Millisecond, RequestsPerMinute: 120})
+	c, err := NewClient(Options{Endpoint: srv.URL, UserToken: testToken, MaxRetries: 0, RequestTimeout: 100 * time.Millisecond, RequestsPerMinute: 120})
 	if err != nil {
 		t.Fatal(err)
 	}
