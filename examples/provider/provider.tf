@@ -20,5 +20,5 @@ provider "upswift" {
   # Optional:
   endpoint            = "https://api.connect.jfrog.io" # the default
   max_retries         = 4                              # the default; 0 disables retries
-  requests_per_minute = 30                             # unset by default: no pacing until the API answers 429
+  requests_per_minute = 30                             # unset by default: the provider finds the API's rate itself
 }

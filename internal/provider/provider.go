@@ -77,8 +77,9 @@ func (p *upswiftProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 			"requests_per_minute": schema.Int64Attribute{
 				MarkdownDescription: "Paces API calls of this provider to at most this many per minute, ahead of any " +
-					"rate limit answer. When unset, calls are not paced until the API answers 429; the provider then " +
-					"finds the rate the API accepts and shares it among all parallel operations.",
+					"rate limit answer. When unset, the provider spaces its first calls slightly and speeds up until " +
+					"the API answers 429; it then finds the rate the API accepts and shares it among all parallel " +
+					"operations, instead of retrying each on its own.",
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},

@@ -52,8 +52,8 @@ type Options struct {
 	MaxRetries int
 	// RequestTimeout bounds each attempt; DefaultRequestTimeout when zero.
 	RequestTimeout time.Duration
-	// RequestsPerMinute paces requests ahead of any rate limit answer; zero
-	// means no pacing until the API answers 429.
+	// RequestsPerMinute caps the pace of requests ahead of any rate limit
+	// answer; zero leaves the pace to the pacer's slow start.
 	RequestsPerMinute int
 	// RetryWaitMin and RetryWaitMax bound the backoff between retries.
 	RetryWaitMin, RetryWaitMax time.Duration
