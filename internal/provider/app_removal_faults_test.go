@@ -56,10 +56,8 @@ func TestAccAppRemoval_faults(t *testing.T) {
 					f.expectIdenticalBodies(),
 				)
 			}
-			resource.ParallelTest(t, resource.TestCase{
-				IsUnitTest:               true,
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps:                    []resource.TestStep{step},
+			parallelUnitTest(t, resource.TestCase{
+				Steps: []resource.TestStep{step},
 			})
 			if got := len(f.removals()); got != tt.wantCalls {
 				t.Errorf("emulator received %d calls, want %d", got, tt.wantCalls)
@@ -116,9 +114,7 @@ resource "upswift_app_removal" "test" {
     filters = [{ type = "specific_device", operand = "is", value = format("d-%%03d", count.index) }]
   }
 }`, s.URL, testAccToken, n)
-			resource.ParallelTest(t, resource.TestCase{
-				IsUnitTest:               true,
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			parallelUnitTest(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					Config: config,
 					Check: func(*terraform.State) error {

@@ -199,9 +199,7 @@ const issueExample = `
 
 func TestAccAppRemoval_basic(t *testing.T) {
 	f := newFixture(t)
-	resource.ParallelTest(t, resource.TestCase{
-		IsUnitTest:               true,
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	parallelUnitTest(t, resource.TestCase{
 		CheckDestroy: resource.ComposeAggregateTestCheckFunc(
 			f.expectCalls(1), // destroy sends nothing
 			f.expectLost("legacy-agent", "d-4ec7-1be9"),
@@ -272,9 +270,7 @@ func (f *fixture) expectStateHasNoToken() resource.TestCheckFunc {
 
 func TestAccAppRemoval_minimalSendsEmptyLists(t *testing.T) {
 	f := newFixture(t)
-	resource.ParallelTest(t, resource.TestCase{
-		IsUnitTest:               true,
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	parallelUnitTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: f.config(`
   app_name      = "legacy-agent"
@@ -344,9 +340,7 @@ func TestAccAppRemoval_filters(t *testing.T) {
     groups  = [%s]
     filters = [%s]
   }`, tt.app, tt.groups, tt.filters)
-			resource.ParallelTest(t, resource.TestCase{
-				IsUnitTest:               true,
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			parallelUnitTest(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					Config: f.config(body),
 					Check:  resource.ComposeAggregateTestCheckFunc(f.expectCalls(1), f.expectLost(tt.app, tt.want...)),
@@ -396,10 +390,8 @@ func TestAccAppRemoval_invalidConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			resource.ParallelTest(t, resource.TestCase{
-				IsUnitTest:               true,
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				CheckDestroy:             f.expectCalls(0),
+			parallelUnitTest(t, resource.TestCase{
+				CheckDestroy: f.expectCalls(0),
 				Steps: []resource.TestStep{{
 					Config:      f.config(tt.body),
 					PlanOnly:    true,
@@ -425,9 +417,7 @@ func TestAccAppRemoval_invalidProviderConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				IsUnitTest:               true,
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			parallelUnitTest(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					Config: fmt.Sprintf(`
 provider "upswift" {
@@ -465,9 +455,7 @@ func TestAccAppRemoval_apiRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			resource.ParallelTest(t, resource.TestCase{
-				IsUnitTest:               true,
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			parallelUnitTest(t, resource.TestCase{
 				Steps: []resource.TestStep{
 					{Config: f.config(tt.body), ExpectError: regexp.MustCompile(tt.want)},
 					{
@@ -500,10 +488,8 @@ func TestAccAppRemoval_replace(t *testing.T) {
   triggers      = { image = %q }`, app, trigger)
 	}
 	var firstID string
-	resource.ParallelTest(t, resource.TestCase{
-		IsUnitTest:               true,
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             f.expectCalls(3),
+	parallelUnitTest(t, resource.TestCase{
+		CheckDestroy: f.expectCalls(3),
 		Steps: []resource.TestStep{
 			{
 				Config: f.config(body("legacy-agent", "v1")),
@@ -596,9 +582,7 @@ resource "upswift_app_removal" "test" {
 	}
 	t.Run("valid", func(t *testing.T) {
 		f := newFixture(t)
-		resource.ParallelTest(t, resource.TestCase{
-			IsUnitTest:               true,
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		parallelUnitTest(t, resource.TestCase{
 			Steps: []resource.TestStep{{
 				Config: config(f, "offline"),
 				Check:  resource.ComposeAggregateTestCheckFunc(f.expectCalls(1), f.expectLost("legacy-agent", "d-2", "d-5")),
@@ -607,9 +591,7 @@ resource "upswift_app_removal" "test" {
 	})
 	t.Run("invalid", func(t *testing.T) {
 		f := newFixture(t)
-		resource.ParallelTest(t, resource.TestCase{
-			IsUnitTest:               true,
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		parallelUnitTest(t, resource.TestCase{
 			Steps: []resource.TestStep{{
 				Config:      config(f, "asleep"),
 				ExpectError: regexp.MustCompile(`(?s)filters\[0\]\.value.*"asleep".*"online",\s+"offline"`),

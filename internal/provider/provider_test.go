@@ -13,12 +13,23 @@ import (
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
 // testAccProtoV6ProviderFactories serves the provider in-process to the
 // Terraform CLI that the test framework runs.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 	"upswift": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// parallelUnitTest runs a Terraform-driven test case against the provider
+// served in-process, in parallel with the others; the emulator each test
+// starts is its API, so the case needs no TF_ACC.
+func parallelUnitTest(t *testing.T, tc resource.TestCase) {
+	t.Helper()
+	tc.IsUnitTest = true
+	tc.ProtoV6ProviderFactories = testAccProtoV6ProviderFactories
+	resource.ParallelTest(t, tc)
 }
 
 // TestMain refuses to run without a Terraform CLI: the Terraform-driven
