@@ -226,6 +226,9 @@ func (r *appRemovalResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if req.Plan.Raw.IsNull() {
 		var state appRemovalModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 		resp.Diagnostics.AddWarning("Destroying Does Not Reinstall the App",
 			fmt.Sprintf("Destroying this upswift_app_removal makes no API call: it only removes the resource from "+
 				"Terraform state. The app %q stays removed from the devices it was removed from; to put it back, "+
@@ -263,7 +266,7 @@ func (r *appRemovalResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 }
 
-const missingTokenDetail = "The provider has no user token. Set user_token in the provider configuration " +
+const missingTokenDetail = "The provider configuration has no user token. Set user_token in the provider \"upswift\" block " +
 	"(e.g. user_token = var.upswift_user_token) or set the " + envUserToken + " environment variable. " +
 	"The token is under Settings on the Upswift (JFrog Connect) dashboard."
 
@@ -279,7 +282,9 @@ func (r *appRemovalResource) Create(ctx context.Context, req resource.CreateRequ
 			"The provider was not configured before the removal. Please report this issue to the provider developers.")
 		return
 	case r.data.tokenMissing:
-		resp.Diagnostics.AddAttributeError(path.Root("app_name"), "Missing Upswift User Token", missingTokenDetail)
+		// Not an attribute of this resource: the token belongs to the
+		// provider configuration, which the detail names.
+		resp.Diagnostics.AddError("Missing Upswift User Token", missingTokenDetail)
 		return
 	case r.data.client == nil:
 		resp.Diagnostics.AddError("Unconfigured Upswift Provider",

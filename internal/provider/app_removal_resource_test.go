@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -729,6 +731,15 @@ func configureProvider(t testing.TB, server tfprotov6.ProviderServer, token stri
 
 func configureProviderAt(t testing.TB, server tfprotov6.ProviderServer, endpoint, token string) {
 	t.Helper()
+	if errs := errorsOnly(configureProviderDiags(t, server, endpoint, token)); len(errs) > 0 {
+		t.Fatalf("configure failed: %s", describe(errs))
+	}
+}
+
+// configureProviderDiags configures the provider with this endpoint and,
+// unless empty, this user_token, and returns the diagnostics.
+func configureProviderDiags(t testing.TB, server tfprotov6.ProviderServer, endpoint, token string) []*tfprotov6.Diagnostic {
+	t.Helper()
 	ctx := context.Background()
 	schemaResp, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
@@ -750,7 +761,60 @@ func configureProviderAt(t testing.TB, server tfprotov6.ProviderServer, endpoint
 	if err != nil {
 		t.Fatal(err)
 	}
-	if errs := errorsOnly(resp.Diagnostics); len(errs) > 0 {
-		t.Fatalf("configure failed: %s", describe(errs))
+	return resp.Diagnostics
+}
+
+// TestMissingTokenErrorNamesTheProviderConfiguration: the apply-time error
+// for a missing token is not pinned to an attribute of the resource (the
+// token is not one); its detail names both ways to set it.
+func TestMissingTokenErrorNamesTheProviderConfiguration(t *testing.T) {
+	t.Setenv(envUserToken, "")
+	server := newTestServer(t)
+	configureProvider(t, server, "")
+	objType, config := resourceValue(t, server, []string{"TestGroup1"}, nil, "")
+	resp, err := server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
+		TypeName:     "upswift_app_removal",
+		PriorState:   dynamic(t, objType, tftypes.NewValue(objType, nil)),
+		PlannedState: dynamic(t, objType, config),
+		Config:       dynamic(t, objType, config),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := errorsOnly(resp.Diagnostics)
+	if len(errs) != 1 || errs[0].Summary != "Missing Upswift User Token" {
+		t.Fatalf("want one Missing Upswift User Token error, got %s", describe(resp.Diagnostics))
+	}
+	if errs[0].Attribute != nil {
+		t.Errorf("the error is pinned to %s; the token belongs to the provider configuration", pathString(errs[0].Attribute))
+	}
+	for _, want := range []string{"provider configuration", "user_token", envUserToken} {
+		if !strings.Contains(errs[0].Detail, want) {
+			t.Errorf("detail does not name %q: %s", want, errs[0].Detail)
+		}
+	}
+}
+
+// TestDestroyWarningNeedsTheState: when the prior state cannot be read, the
+// destroy plan reports that error instead of warning about an empty app name.
+func TestDestroyWarningNeedsTheState(t *testing.T) {
+	ctx := context.Background()
+	r := NewAppRemovalResource()
+	var schemaResp fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
+	s := schemaResp.Schema
+	// A state of another shape than the schema's: State.Get fails.
+	wrong := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.String}}
+	req := fwresource.ModifyPlanRequest{
+		State: tfsdk.State{Schema: s, Raw: tftypes.NewValue(wrong, map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, "x")})},
+		Plan:  tfsdk.Plan{Schema: s, Raw: tftypes.NewValue(s.Type().TerraformType(ctx), nil)},
+	}
+	resp := &fwresource.ModifyPlanResponse{Plan: req.Plan}
+	r.(fwresource.ResourceWithModifyPlan).ModifyPlan(ctx, req, resp)
+	if !resp.Diagnostics.HasError() {
+		t.Fatalf("an unreadable state gave no error: %v", resp.Diagnostics)
+	}
+	for _, d := range resp.Diagnostics.Warnings() {
+		t.Errorf("unexpected warning %q: %s", d.Summary(), d.Detail())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -122,6 +123,10 @@ func (p *upswiftProvider) Configure(ctx context.Context, req provider.ConfigureR
 			fmt.Sprintf("The endpoint (from the provider's endpoint or %s) is not usable: %s.", envEndpoint, err))
 		return
 	}
+	if token != "" && strings.TrimSpace(token) != token {
+		resp.Diagnostics.AddAttributeWarning(path.Root("user_token"), "User Token Has Surrounding White Space",
+			tokenWhiteSpaceDetail(cfg.UserToken.IsNull()))
+	}
 	if token == "" {
 		// Reported by the resources when they would call the API, so that
 		// validate, plan of unchanged resources and destroy work without it.
@@ -154,6 +159,19 @@ func (p *upswiftProvider) Resources(context.Context) []func() resource.Resource 
 
 func (p *upswiftProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return nil
+}
+
+// tokenWhiteSpaceDetail explains a token with leading or trailing white
+// space, which the API refuses as an invalid token, without printing it.
+func tokenWhiteSpaceDetail(fromEnv bool) string {
+	source, fix := "The user_token in the provider configuration", "Wrap the value in trimspace(), for example "+
+		"user_token = trimspace(file(\"token.txt\"))"
+	if fromEnv {
+		source, fix = "The "+envUserToken+" environment variable", "Remove the white space from its value "+
+			"(a CI secret saved with a trailing newline is a common cause)"
+	}
+	return source + " starts or ends with white space (often a newline from file() or a pasted value). It is " +
+		"sent as it is, and the API refuses such a token as invalid. " + fix + "."
 }
 
 func stringOrEnv(v types.String, env string) string {

@@ -127,3 +127,57 @@ func nestedAttribute(t *testing.T, resp *fwresource.SchemaResponse, dotted strin
 	}
 	return a
 }
+
+// TestTokenWhiteSpaceWarning: a token with surrounding white space (a
+// newline from file(), a pasted secret) gets a warning on user_token that
+// says how to fix it and does not print the token.
+func TestTokenWhiteSpaceWarning(t *testing.T) {
+	const summary = "User Token Has Surrounding White Space"
+	tests := []struct {
+		name, config, env string
+		wantWarning       bool
+		wantFix           string
+	}{
+		{name: "trailing newline in the configuration", config: "tok-3f9a1c\n", wantWarning: true, wantFix: "trimspace("},
+		{name: "leading space in the configuration", config: " tok-3f9a1c", wantWarning: true, wantFix: "trimspace("},
+		{name: "trailing newline in the environment", env: "tok-3f9a1c\n", wantWarning: true, wantFix: envUserToken},
+		{name: "clean token", config: "tok-3f9a1c"},
+		{name: "clean token in the environment", env: "tok-3f9a1c"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(envUserToken, tt.env)
+			diags := configureProviderDiags(t, newTestServer(t), "http://127.0.0.1:1", tt.config)
+			var found *tfprotov6.Diagnostic
+			for _, d := range diags {
+				if d.Summary == summary {
+					found = d
+				}
+			}
+			if errs := errorsOnly(diags); len(errs) > 0 {
+				t.Fatalf("configure failed: %s", describe(errs))
+			}
+			if !tt.wantWarning {
+				if found != nil {
+					t.Fatalf("unexpected warning: %s", found.Detail)
+				}
+				return
+			}
+			if found == nil {
+				t.Fatalf("no %q warning; got %s", summary, describe(diags))
+			}
+			if found.Severity != tfprotov6.DiagnosticSeverityWarning {
+				t.Errorf("severity %v, want a warning", found.Severity)
+			}
+			if got := pathString(found.Attribute); got != "user_token" {
+				t.Errorf("warning on %q, want user_token", got)
+			}
+			if !strings.Contains(found.Detail, tt.wantFix) {
+				t.Errorf("detail does not suggest %q: %s", tt.wantFix, found.Detail)
+			}
+			if strings.Contains(found.Detail, "tok-3f9a1c") {
+				t.Errorf("detail prints the token: %s", found.Detail)
+			}
+		})
+	}
+}
