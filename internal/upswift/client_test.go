@@ -255,6 +255,13 @@ func TestParseEndpoint(t *testing.T) {
 		{"https://user:pw@x.example", "credentials", ""},
 		{"https://x.example?a=b", "query", ""},
 		{"", "not an absolute URL", ""},
+		// Credentials are never repeated, whichever check refuses the URL.
+		{"https://user:pw@x.example:port", "not a valid URL", ""},
+		{"https://user:pw@[::1", "not a valid URL", ""},
+		{"user:pw@x.example", "not an absolute URL", ""},
+		{"//user:pw@x.example/v1", "not an absolute URL", ""},
+		{"http://user:pw@10.0.0.1", "credentials", ""},
+		{"ftp://user:pw@x.example", "credentials", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -263,7 +270,7 @@ func TestParseEndpoint(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("want error containing %q, got %v", tt.wantErr, err)
 				}
-				if strings.Contains(err.Error(), "pw@") {
+				if strings.Contains(err.Error(), "pw") || strings.Contains(err.Error(), "user") {
 					t.Errorf("error leaks credentials: %v", err)
 				}
 				return

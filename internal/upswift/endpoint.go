@@ -1,6 +1,7 @@
 package upswift
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -20,10 +21,16 @@ const apiPrefix = "/v1"
 func ParseEndpoint(s string) (*url.URL, error) {
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a valid URL: %w", s, err)
+		// url.Error repeats the whole URL, credentials included: keep only
+		// what is wrong with it.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("%q is not a valid URL: %w", redactRaw(s), err)
 	}
 	if !u.IsAbs() || u.Host == "" {
-		return nil, fmt.Errorf("%q is not an absolute URL; expected e.g. %s", s, DefaultEndpoint)
+		return nil, fmt.Errorf("%q is not an absolute URL; expected e.g. %s", redactRaw(s), DefaultEndpoint)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("%q must not contain credentials, a query or a fragment", redactUserinfo(u))
@@ -56,4 +63,23 @@ func redactUserinfo(u *url.URL) string {
 		c.User = url.User("REDACTED")
 	}
 	return c.String()
+}
+
+// redactRaw hides a userinfo part ("user:password@") of a URL that may not
+// parse, or parse without a host: everything before the last "@" of what
+// would be its authority.
+func redactRaw(s string) string {
+	scheme, rest := "", s
+	if i := strings.Index(s, "//"); i >= 0 {
+		scheme, rest = s[:i+2], s[i+2:]
+	}
+	authority := rest
+	if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+		authority = rest[:j]
+	}
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
+		return s
+	}
+	return scheme + "REDACTED" + rest[at:]
 }
