@@ -1,6 +1,8 @@
 package upswift
 
 import (
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -66,10 +68,45 @@ type RequestError struct {
 }
 
 func (e *RequestError) Error() string {
-	return fmt.Sprintf("no answer from the API after %d attempt(s): %v", e.Attempts, e.Err)
+	msg := fmt.Sprintf("no answer from the API after %d attempt(s): %v", e.Attempts, e.Err)
+	if hint := e.Hint(); hint != "" {
+		msg += ". " + hint
+	}
+	return msg
 }
 
 func (e *RequestError) Unwrap() error { return e.Err }
+
+// Hint says what a user can do about a connection that failed on the
+// server's certificate, or "" for other failures. It is part of Error, so
+// that every caller shows it.
+//
+// The client keeps Go's trust defaults: the system's certificate store and,
+// on Unix systems other than macOS, SSL_CERT_FILE and SSL_CERT_DIR. Behind a
+// corporate network the usual cause is a private certificate authority, of
+// the API's endpoint or of a TLS-inspecting proxy.
+func (e *RequestError) Hint() string {
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(e.Err, &unknownAuthority):
+		return "The server's certificate is not trusted: no certificate authority this machine trusts signed it. " +
+			"If the endpoint, or a proxy that inspects TLS on the way, uses a private certificate authority, " + addCA
+	case errors.As(e.Err, &hostname):
+		return "The server's certificate is not valid for the endpoint's host name. Check the provider's endpoint " +
+			"(or UPSWIFT_ENDPOINT); if a proxy that inspects TLS answers in the API's place, its certificate must name that host."
+	case errors.As(e.Err, &invalid):
+		return "The server's certificate is not valid (expired, not yet valid or not meant for a server). " +
+			"Check the clock of this machine; if the certificate comes from a private certificate authority, " + addCA
+	}
+	return ""
+}
+
+// addCA says how to make a private certificate authority trusted.
+const addCA = "add that authority's certificate (PEM) to the system's certificate store, or, on Linux and other " +
+	"Unix systems but macOS, point SSL_CERT_FILE at a file or SSL_CERT_DIR at a directory holding it, " +
+	"in the environment Terraform runs in. TLS verification cannot be turned off."
 
 func orUnknown(s string) string {
 	if s == "" {
