@@ -48,10 +48,19 @@ type RemoveAppRequest struct {
 	DeviceFilter DeviceFilter
 }
 
-// removeAppBody is the wire form of DELETE /v1/device_apps; the client adds
-// the token, so callers never handle it.
-type removeAppBody struct {
+// RemoveTagRequest asks the API to remove a tag from the devices that the
+// filter selects.
+type RemoveTagRequest struct {
+	TagName      string
+	DeviceFilter DeviceFilter
+}
+
+// removalBody is the wire form of DELETE /v1/device_apps (app_name) and
+// DELETE /v1/device_tags (tag_name); the client adds the token, so callers
+// never handle it. Exactly one of AppName and TagName is set.
+type removalBody struct {
 	UserToken    string       `json:"user_token"`
-	AppName      string       `json:"app_name"`
+	AppName      string       `json:"app_name,omitempty"`
+	TagName      string       `json:"tag_name,omitempty"`
 	DeviceFilter DeviceFilter `json:"device_filter"`
 }
