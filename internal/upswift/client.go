@@ -138,18 +138,31 @@ func NewClient(o Options) (*Client, error) {
 	return c, nil
 }
 
-// Endpoint returns the base URL of the API version in use.
-func (c *Client) Endpoint() string { return c.base }
-
 // RemoveApp sends DELETE /v1/device_apps: the app is removed from the devices
 // that the filter selects. It returns nil on 200, an *APIError for any other
 // answer and a *RequestError when no answer came.
 func (c *Client) RemoveApp(ctx context.Context, r RemoveAppRequest) error {
-	body, err := json.Marshal(removeAppBody{UserToken: c.token, AppName: r.AppName, DeviceFilter: r.DeviceFilter})
+	return c.remove(ctx, "/device_apps", removalBody{UserToken: c.token, AppName: r.AppName, DeviceFilter: r.DeviceFilter})
+}
+
+// RemoveTag sends DELETE /v1/device_tags: the tag is removed from the devices
+// that the filter selects. It answers as RemoveApp does.
+func (c *Client) RemoveTag(ctx context.Context, r RemoveTagRequest) error {
+	return c.remove(ctx, "/device_tags", removalBody{UserToken: c.token, TagName: r.TagName, DeviceFilter: r.DeviceFilter})
+}
+
+// remove sends one of the API's removals, which differ only in their path
+// and the key that names what is removed.
+func (c *Client) remove(ctx context.Context, path string, b removalBody) error {
+	body, err := json.Marshal(b)
 	if err != nil {
 		return fmt.Errorf("encoding the request: %w", err)
 	}
-	return c.do(ctx, http.MethodDelete, "/device_apps", body)
+	if err := c.do(ctx, http.MethodDelete, path, body); err != nil {
+		return err
+	}
+	reportProgress(ctx, Event{Kind: EventDone, Method: http.MethodDelete, Path: apiPrefix + path})
+	return nil
 }
 
 // attemptState travels with a request's context so that the per-client log
@@ -350,6 +363,7 @@ func (c *Client) logRequest(_ retryablehttp.Logger, req *http.Request, attempt i
 	c.logger.Debug(ctx, "Sending Upswift API request", map[string]any{
 		"method": req.Method, "path": req.URL.Path, "attempt": attempt + 1,
 	})
+	reportProgress(ctx, Event{Kind: EventSent, Method: req.Method, Path: req.URL.Path, Attempt: attempt + 1})
 }
 
 func (c *Client) logResponse(_ retryablehttp.Logger, resp *http.Response) {
@@ -364,6 +378,19 @@ func (c *Client) logResponse(_ retryablehttp.Logger, resp *http.Response) {
 		return
 	}
 	c.logger.Warn(ctx, "Received Upswift API error response", fields)
+	ev := Event{Method: resp.Request.Method, Path: resp.Request.URL.Path, Status: resp.StatusCode}
+	if s, ok := ctx.Value(attemptKey{}).(*attemptState); ok {
+		ev.Attempt = int(s.attempts.Load())
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		ev.Kind = EventRateLimited
+	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
+		ev.Kind = EventServerError
+	default:
+		return
+	}
+	reportProgress(ctx, ev)
 }
 
 type nopLogger struct{}
