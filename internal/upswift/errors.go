@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // APIError is an answer of the API other than success.
@@ -21,16 +22,41 @@ type APIError struct {
 	ContentType string
 	// Attempts is how many requests were made, retries included.
 	Attempts int
+	// Location is where a redirect (3xx) pointed; the client follows none.
+	Location string
+	// SuggestedEndpoint is the endpoint that Location implies.
+	SuggestedEndpoint string
 }
 
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "the API answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	switch {
+	case e.StatusCode >= 200 && e.StatusCode < 300:
+		// Only the API's JSON success counts: anything else answered 200
+		// may not have come from the API at all.
+		fmt.Fprintf(&b, "the endpoint answered %d %s, but not with the API's success answer ({\"message\": ...})", e.StatusCode, http.StatusText(e.StatusCode))
+	case e.StatusCode >= 300 && e.StatusCode < 400:
+		fmt.Fprintf(&b, "the endpoint answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+		if e.Location != "" {
+			fmt.Fprintf(&b, " to %s", e.Location)
+		} else {
+			b.WriteString(" without a Location")
+		}
+		b.WriteString("; the provider follows no redirect, so that the user token goes only to the configured endpoint")
+		if e.Attempts > 1 {
+			fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+		}
+		return b.String()
+	default:
+		fmt.Fprintf(&b, "the API answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	}
 	switch {
 	case e.Message != "":
 		fmt.Fprintf(&b, ": %s", e.Message)
 	case e.Body != "":
 		fmt.Fprintf(&b, " with a non-JSON body (%s): %s", orUnknown(e.ContentType), e.Body)
+	case e.StatusCode >= 200 && e.StatusCode < 300:
+		b.WriteString(": an empty body")
 	default:
 		b.WriteString(" with no error message")
 	}
@@ -44,6 +70,12 @@ func (e *APIError) Error() string {
 // applies.
 func (e *APIError) Hint() string {
 	switch {
+	case e.StatusCode >= 200 && e.StatusCode < 300:
+		return "Something between Terraform and the Upswift API answered instead of it: a corporate proxy's login page, a captive portal, or an endpoint that is not the Upswift API. Check the provider's endpoint (or UPSWIFT_ENDPOINT) and the network path. The API did not confirm the removal."
+	case e.StatusCode >= 300 && e.StatusCode < 400 && e.SuggestedEndpoint != "":
+		return "If " + e.SuggestedEndpoint + " is the Upswift API and you trust it, set the provider's endpoint (or UPSWIFT_ENDPOINT) to it."
+	case e.StatusCode >= 300 && e.StatusCode < 400:
+		return "Check the provider's endpoint (or UPSWIFT_ENDPOINT); the default is " + DefaultEndpoint + "."
 	case e.StatusCode == http.StatusBadRequest:
 		return "Check the app name, the project and group names and the filters against the Upswift dashboard. If the message speaks of the token, check the user_token (Settings on the dashboard)."
 	case e.StatusCode == http.StatusUnauthorized, e.StatusCode == http.StatusForbidden:
@@ -51,7 +83,7 @@ func (e *APIError) Hint() string {
 	case e.StatusCode == http.StatusNotFound:
 		return "The endpoint does not serve the Upswift v1 API. Check the provider's endpoint (or UPSWIFT_ENDPOINT); the default is " + DefaultEndpoint + "."
 	case e.StatusCode == http.StatusTooManyRequests:
-		return "The API's rate limit was still reached after the retries. Lower the provider's requests_per_minute, raise max_retries, or run Terraform with a lower -parallelism."
+		return "The API answered that its rate limit was reached. The provider waits and sends the request again for as long as timeouts.create allows; raise timeouts.create, or set the provider's requests_per_minute to stay under the limit from the start."
 	case e.StatusCode >= 500:
 		return "The API or a proxy in front of it failed. This is usually temporary: try again later, or raise the provider's max_retries."
 	}
@@ -70,7 +102,8 @@ type RequestError struct {
 func (e *RequestError) Error() string {
 	msg := fmt.Sprintf("no answer from the API after %d attempt(s): %v", e.Attempts, e.Err)
 	if hint := e.Hint(); hint != "" {
-		msg += ". " + hint
+		// Without its final period, as error strings end without one.
+		msg += ". " + strings.TrimSuffix(hint, ".")
 	}
 	return msg
 }
@@ -107,6 +140,36 @@ func (e *RequestError) Hint() string {
 const addCA = "add that authority's certificate (PEM) to the system's certificate store, or, on Linux and other " +
 	"Unix systems but macOS, point SSL_CERT_FILE at a file or SSL_CERT_DIR at a directory holding it, " +
 	"in the environment Terraform runs in. TLS verification cannot be turned off."
+
+// RateLimitError is a request that the API kept answering with 429 until
+// its context's deadline: it waited its turn behind the client's pacer the
+// whole time and was never refused for any other reason.
+type RateLimitError struct {
+	// Waited is how long the request waited, from its first attempt.
+	Waited time.Duration
+	// Throttles is how many 429 answers the request got.
+	Throttles int
+	// Rate is the request rate the client had learned, per second.
+	Rate float64
+	// Err is the context's error.
+	Err error
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("the API's rate limit held the request back for %s (%d answers of 429); the provider had learned a rate of %s, and %v",
+		e.Waited.Round(100*time.Millisecond), e.Throttles, formatRate(e.Rate), e.Err)
+}
+
+func (e *RateLimitError) Unwrap() error { return e.Err }
+
+// formatRate prints a rate per second, with the per-minute figure for slow
+// ones, since requests_per_minute is set per minute.
+func formatRate(r float64) string {
+	if r < 1 {
+		return fmt.Sprintf("%.2g requests/s (%.3g per minute)", r, r*60)
+	}
+	return fmt.Sprintf("%.3g requests/s", r)
+}
 
 func orUnknown(s string) string {
 	if s == "" {

@@ -52,7 +52,7 @@ func TestRequestErrorHint(t *testing.T) {
 					t.Errorf("Hint() lacks %q: %s", w, hint)
 				}
 			}
-			if !strings.HasSuffix(e.Error(), hint) || !strings.Contains(e.Error(), tt.err.Error()) {
+			if !strings.HasSuffix(e.Error()+".", ". "+hint) || !strings.Contains(e.Error(), tt.err.Error()) {
 				t.Errorf("Error() does not carry the cause and the hint: %s", e.Error())
 			}
 		})
