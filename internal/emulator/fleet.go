@@ -45,6 +45,11 @@ type Account struct {
 	// Apps lists the app names that exist in the account. An app stays in
 	// the account even when no device has it any more.
 	Apps []string `json:"apps"`
+	// Tags lists tag names that exist in the account although no device may
+	// carry them. Every tag a device of the fleet given to New carries
+	// exists too; like an app, a tag stays in the account when it is
+	// removed from every device.
+	Tags []string `json:"tags,omitempty"`
 	// Projects are the account's projects.
 	Projects []Project `json:"projects"`
 }
@@ -127,6 +132,16 @@ func (f *Fleet) Validate() error {
 			}
 			apps[app] = true
 		}
+		tags := map[string]bool{}
+		for i, tag := range a.Tags {
+			if tag == "" {
+				return fmt.Errorf("%s.tags[%d] is empty", where, i)
+			}
+			if tags[tag] {
+				return fmt.Errorf("%s.tags: tag %q is listed twice", where, tag)
+			}
+			tags[tag] = true
+		}
 
 		projects := map[string]bool{}
 		ids := map[string]string{}
@@ -197,6 +212,7 @@ func (f *Fleet) Clone() *Fleet {
 	for ai := range c.Accounts {
 		a := &c.Accounts[ai]
 		a.Apps = slices.Clone(a.Apps)
+		a.Tags = slices.Clone(a.Tags)
 		a.Projects = slices.Clone(a.Projects)
 		for pi := range a.Projects {
 			p := &a.Projects[pi]
@@ -263,6 +279,25 @@ func (f *Fleet) account(token string) *Account {
 		}
 	}
 	return nil
+}
+
+// knownTags returns the tags that exist in the account: those it lists and
+// those its devices carry.
+func (a *Account) knownTags() map[string]bool {
+	tags := map[string]bool{}
+	for _, t := range a.Tags {
+		tags[t] = true
+	}
+	for _, p := range a.Projects {
+		for _, g := range p.Groups {
+			for _, d := range g.Devices {
+				for _, t := range d.Tags {
+					tags[t] = true
+				}
+			}
+		}
+	}
+	return tags
 }
 
 func (a *Account) project(name string) *Project {

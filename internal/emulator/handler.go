@@ -6,13 +6,17 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 )
 
-// DeviceAppsPath is the only API path the emulator implements.
-const DeviceAppsPath = "/v1/device_apps"
+// The API paths the emulator implements: the two removals.
+const (
+	DeviceAppsPath = "/v1/device_apps"
+	DeviceTagsPath = "/v1/device_tags"
+)
 
 // InspectPrefix starts the emulator's own read-only paths, which no real API
 // uses: GET /_emulator/devices, GET /_emulator/requests, GET /_emulator/health.
@@ -26,20 +30,24 @@ const maxBody = 1 << 20
 //
 // Every request outside InspectPrefix is an API request: it is logged,
 // counted and subject to the knobs, applied in this order: latency, drop
-// (DropNext), injected failure (FailNext), rate limit (SetRateLimit), then
-// normal handling. DELETE /v1/device_apps removes an app from the devices a
-// device filter selects; any other path is answered 404, any other method on
-// that path 405.
+// (DropNext), redirect (RedirectNext), injected failure (FailNext), rate
+// limit (SetRateLimit), then
+// normal handling. DELETE /v1/device_apps removes an app and DELETE
+// /v1/device_tags a tag from the devices a device filter selects; any other
+// path is answered 404, any other method on those paths 405.
 type Emulator struct {
 	mu      sync.Mutex
 	initial *Fleet
 	fleet   *Fleet
 	secrets []string // account tokens, redacted wherever they show up
-	gen     uint64   // bumped by Reset; stale requests do not count
-	log     []*logEntry
-	counts  map[int]int
-	knobs   knobs
-	now     func() time.Time
+	// tags holds, per account token, the tags that exist in the account:
+	// fixed by the fleet given to New, as no call of the API adds one.
+	tags   map[string]map[string]bool
+	gen    uint64 // bumped by Reset; stale requests do not count
+	log    []*logEntry
+	counts map[int]int
+	knobs  knobs
+	now    func() time.Time
 }
 
 // New returns an Emulator serving a deep copy of f (nil: an empty fleet).
@@ -48,11 +56,12 @@ func New(f *Fleet) *Emulator {
 	if f == nil {
 		f = &Fleet{}
 	}
-	e := &Emulator{initial: f.Clone(), now: time.Now}
+	e := &Emulator{initial: f.Clone(), now: time.Now, tags: map[string]map[string]bool{}}
 	for _, a := range f.Accounts {
 		if a.UserToken != "" {
 			e.secrets = append(e.secrets, a.UserToken)
 		}
+		e.tags[a.UserToken] = a.knownTags()
 	}
 	e.resetLocked()
 	return e
@@ -106,12 +115,18 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	action, wait := e.decide()
 	failStatus, failHTML, retryAfter := e.knobs.failStatus, e.knobs.failHTML, e.knobs.retryAfter
+	redirectStatus, redirectTo := e.knobs.redirectStatus, e.knobs.redirectTo
 	e.mu.Unlock()
 
 	switch action {
 	case actDrop:
 		e.finish(entry, 0, OutcomeDropped, nil)
 		drop(w)
+		return
+	case actRedirect:
+		e.finish(entry, redirectStatus, OutcomeRedirected, nil)
+		w.Header().Set("Location", redirectTo)
+		w.WriteHeader(redirectStatus)
 		return
 	case actFail:
 		e.finish(entry, failStatus, OutcomeFailed, nil)
@@ -123,14 +138,21 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	var kind removalKind
+	switch r.URL.Path {
+	case DeviceAppsPath:
+		kind = appRemoval
+	case DeviceTagsPath:
+		kind = tagRemoval
+	}
 	switch {
-	case r.URL.Path != DeviceAppsPath:
+	case kind.path == "":
 		e.finish(entry, http.StatusNotFound, "", nil)
 		writeJSON(w, http.StatusNotFound, errorBody{"not found"})
 	case r.Method != http.MethodDelete:
 		e.finish(entry, http.StatusMethodNotAllowed, "", nil)
 		w.Header().Set("Allow", http.MethodDelete)
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method " + r.Method + " is not allowed on " + DeviceAppsPath + " (allowed: DELETE)"})
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method " + r.Method + " is not allowed on " + kind.path + " (allowed: DELETE)"})
 	case readErr != nil:
 		e.finish(entry, http.StatusBadRequest, "", nil)
 		writeJSON(w, http.StatusBadRequest, errorBody{"could not read the request body"})
@@ -138,19 +160,23 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.finish(entry, http.StatusRequestEntityTooLarge, "", nil)
 		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{"request body too large (limit 1 MiB)"})
 	default:
-		e.removeApp(w, entry, body)
+		e.remove(w, entry, kind, body)
 	}
 }
 
-// removeApp handles a DELETE /v1/device_apps body.
-func (e *Emulator) removeApp(w http.ResponseWriter, entry *logEntry, body []byte) {
+// remove handles the body of a removal of kind k: the app or tag leaves
+// every selected device that has it.
+func (e *Emulator) remove(w http.ResponseWriter, entry *logEntry, k removalKind, body []byte) {
 	e.mu.Lock()
-	rm, err := parseRemoval(e.fleet, body)
+	exists := func(a *Account, app string) bool { return slices.Contains(a.Apps, app) }
+	if k == tagRemoval {
+		exists = func(a *Account, tag string) bool { return e.tags[a.UserToken][tag] }
+	}
+	rm, err := parseRemoval(e.fleet, body, k, exists)
 	var removed []string
 	if err == nil {
 		for _, d := range selectDevices(rm.project, rm.groups, rm.filters) {
-			if _, ok := d.Apps[rm.app]; ok {
-				delete(d.Apps, rm.app)
+			if removeFrom(d, k, rm.name) {
 				removed = append(removed, d.ID)
 			}
 		}
@@ -169,6 +195,20 @@ func (e *Emulator) removeApp(w http.ResponseWriter, entry *logEntry, body []byte
 		e.finish(entry, http.StatusOK, "", removed)
 		writeJSON(w, http.StatusOK, map[string]string{"message": "Success"})
 	}
+}
+
+// removeFrom removes the app or tag name from d and reports whether d had it.
+func removeFrom(d *Device, k removalKind, name string) bool {
+	if k == tagRemoval {
+		i := slices.Index(d.Tags, name)
+		if i >= 0 {
+			d.Tags = slices.Delete(d.Tags, i, i+1)
+		}
+		return i >= 0
+	}
+	_, had := d.Apps[name]
+	delete(d.Apps, name)
+	return had
 }
 
 // errorBody is the API's error answer.

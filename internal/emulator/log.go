@@ -18,6 +18,7 @@ const Redacted = "<redacted>"
 const (
 	OutcomeDropped     = "dropped"      // DropNext closed the connection
 	OutcomeFailed      = "failed"       // FailNext answered
+	OutcomeRedirected  = "redirected"   // RedirectNext answered
 	OutcomeRateLimited = "rate_limited" // SetRateLimit answered 429
 	OutcomeClientGone  = "client_gone"  // the client gave up during latency
 )
@@ -42,7 +43,8 @@ type Request struct {
 	// Authorization, Proxy-Authorization and Cookie values are Redacted.
 	Header http.Header
 	// Removed lists the IDs of the devices the app was removed from, for a
-	// 200 answer to DELETE /v1/device_apps.
+	// 200 answer to DELETE /v1/device_apps, or the tag was removed from for
+	// DELETE /v1/device_tags.
 	Removed []string
 	// Time is when the request arrived.
 	Time time.Time

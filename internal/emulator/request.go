@@ -20,10 +20,24 @@ func refuse(format string, args ...any) error {
 	return badRequest(fmt.Sprintf(format, args...))
 }
 
-// removal is a validated DELETE /v1/device_apps request.
+// removalKind is what one of the API's removals removes: DELETE
+// /v1/device_apps an app, DELETE /v1/device_tags a tag. Both take the same
+// token and device_filter and answer alike.
+type removalKind struct {
+	path    string // DeviceAppsPath or DeviceTagsPath
+	nameKey string // "app_name" or "tag_name"
+	noun    string // "app" or "tag"
+}
+
+var (
+	appRemoval = removalKind{path: DeviceAppsPath, nameKey: "app_name", noun: "app"}
+	tagRemoval = removalKind{path: DeviceTagsPath, nameKey: "tag_name", noun: "tag"}
+)
+
+// removal is a validated removal request.
 type removal struct {
 	account *Account
-	app     string
+	name    string // the app or tag removed
 	project *Project
 	groups  []string
 	filters []Filter
@@ -49,10 +63,11 @@ func decodeObject(body []byte) (map[string]any, error) {
 	return obj, nil
 }
 
-// parseRemoval checks a DELETE /v1/device_apps body against fleet f, in the
-// documented order: token, app_name, device_filter (project, groups,
-// filters). Errors are badRequest values; none contains the token.
-func parseRemoval(f *Fleet, body []byte) (*removal, error) {
+// parseRemoval checks the body of a removal of kind k against fleet f, in
+// the documented order: token, app_name or tag_name (which exists tells
+// whether the account has it), device_filter (project, groups, filters).
+// Errors are badRequest values; none contains the token.
+func parseRemoval(f *Fleet, body []byte, k removalKind, exists func(*Account, string) bool) (*removal, error) {
 	obj, err := decodeObject(body)
 	if err != nil {
 		return nil, err
@@ -67,12 +82,12 @@ func parseRemoval(f *Fleet, body []byte) (*removal, error) {
 		return nil, refuse("invalid user token")
 	}
 
-	app, err := stringField(obj, "app_name", "app_name")
+	name, err := stringField(obj, k.nameKey, k.nameKey)
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(acct.Apps, app) {
-		return nil, refuse("app %s does not exist in this account", quote(app))
+	if !exists(acct, name) {
+		return nil, refuse("%s %s does not exist in this account", k.noun, quote(name))
 	}
 
 	rawFilter, ok := obj["device_filter"]
@@ -135,7 +150,7 @@ func parseRemoval(f *Fleet, body []byte) (*removal, error) {
 		filters = append(filters, flt)
 	}
 
-	return &removal{account: acct, app: app, project: project, groups: groups, filters: filters}, nil
+	return &removal{account: acct, name: name, project: project, groups: groups, filters: filters}, nil
 }
 
 // parseFilter validates one filter object against the documented table of

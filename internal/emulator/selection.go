@@ -25,6 +25,12 @@ type Filter struct {
 }
 
 // filterRule is what the API documentation allows for one filter type.
+//
+// The provider has its own table (upswift.FilterTypes), from which its
+// validators and docs are generated. This one is written out separately on
+// purpose: the emulator is an independent oracle of the API, so a mistake in
+// the provider's table shows up as a refusal here instead of being agreed
+// with.
 type filterRule struct {
 	operands []string
 	values   []string // nil: any non-empty string

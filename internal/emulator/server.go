@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -57,20 +58,28 @@ func Start(addr string, e *Emulator) (*Server, error) {
 	return s, nil
 }
 
-// CheckLoopback returns an error unless addr is "host:port" with host
-// "localhost" or a loopback IP address.
+// CheckLoopback returns an error unless addr is "host:port" with a loopback
+// host: "localhost" (in any case) or a loopback IP address. The provider's
+// client allows plain http for exactly these hosts (upswift.IsLoopbackHost);
+// the tests of both check them against one table of hosts.
 func CheckLoopback(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Errorf("emulator: bad listen address %q: %w", addr, err)
 	}
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+	if isLoopbackHost(host) {
 		return nil
 	}
 	return fmt.Errorf("emulator: refusing to listen on %q: only loopback hosts (127.0.0.1, ::1, localhost) are allowed", addr)
+}
+
+// isLoopbackHost reports whether host is localhost or a loopback IP address.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Close shuts the server down gracefully, waiting up to five seconds for

@@ -48,7 +48,10 @@ func ParseEndpoint(s string) (*url.URL, error) {
 	return u, nil
 }
 
-// IsLoopbackHost reports whether host is localhost or a loopback IP address.
+// IsLoopbackHost reports whether host is localhost (in any case) or a
+// loopback IP address. The emulator listens only on exactly these hosts
+// (emulator.CheckLoopback); the tests of both check them against one table,
+// testdata/loopback-hosts.txt.
 func IsLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
