@@ -19,6 +19,10 @@ type knobs struct {
 	failStatus int
 	failHTML   bool
 
+	redirectLeft   int
+	redirectStatus int
+	redirectTo     string
+
 	rate       float64 // tokens per second; <= 0 disables
 	burst      int
 	retryAfter bool
@@ -69,6 +73,23 @@ func (e *Emulator) FailNext(n int, status int, html bool) {
 	e.knobs.failHTML = html
 }
 
+// RedirectNext answers the next n API requests with a redirect of status
+// (301, 302, 303, 307 or 308; anything else is replaced by 308) to location,
+// without applying them, as a proxy or a moved host would. A call replaces
+// the previous RedirectNext setting; n <= 0 clears it.
+func (e *Emulator) RedirectNext(n int, status int, location string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		status = http.StatusPermanentRedirect
+	}
+	e.knobs.redirectLeft = max(n, 0)
+	e.knobs.redirectStatus = status
+	e.knobs.redirectTo = location
+}
+
 // DropNext makes the next n API requests go unanswered: the connection is
 // hijacked and closed, so the client gets a transport error. A call replaces
 // the previous DropNext setting; n <= 0 clears it. Served without a
@@ -102,10 +123,12 @@ const (
 	actNone knobAction = iota
 	actDrop
 	actFail
+	actRedirect
 	actLimit
 )
 
-// decide applies the knobs after latency, in order drop, fail, rate limit.
+// decide applies the knobs after latency, in order drop, redirect, fail,
+// rate limit.
 // It returns the action, and for actLimit the time until a token is free.
 // Must be called with e.mu held.
 func (e *Emulator) decide() (knobAction, time.Duration) {
@@ -113,6 +136,10 @@ func (e *Emulator) decide() (knobAction, time.Duration) {
 	if k.dropLeft > 0 {
 		k.dropLeft--
 		return actDrop, 0
+	}
+	if k.redirectLeft > 0 {
+		k.redirectLeft--
+		return actRedirect, 0
 	}
 	if k.failLeft > 0 {
 		k.failLeft--

@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -125,6 +126,11 @@ func NewClient(o Options) (*Client, error) {
 			// The per-attempt timeout is the transport's, so that it starts
 			// once the pacer lets the attempt go, not while it waits.
 			Transport: &pacedTransport{base: transport, pacer: c.pacer, timeout: o.RequestTimeout},
+			// No redirect is followed: a 307/308 would send the body, token
+			// included, wherever Location points (another host, or plain
+			// http), and a 301/302 turns the call into a GET without it.
+			// The redirect comes back as the answer and fails the call.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		RetryWaitMin:    o.RetryWaitMin,
 		RetryWaitMax:    o.RetryWaitMax,
@@ -207,7 +213,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte) error
 	}
 	defer func() { _ = resp.Body.Close() }()
 	data, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
-	if resp.StatusCode == http.StatusOK {
+	if resp.StatusCode == http.StatusOK && readErr == nil && IsSuccess(data) {
 		return nil
 	}
 	if readErr != nil && len(data) == 0 {
@@ -215,9 +221,38 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte) error
 	}
 	apiErr := DecodeError(resp.StatusCode, resp.Header.Get("Content-Type"), data)
 	apiErr.Attempts = attempts
+	if loc, err := resp.Location(); err == nil && resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		apiErr.Location = c.redact(loc.String())
+		apiErr.SuggestedEndpoint = c.redact(suggestedEndpoint(loc, path))
+	}
 	apiErr.Message = c.redact(apiErr.Message)
 	apiErr.Body = c.redact(apiErr.Body)
 	return apiErr
+}
+
+// IsSuccess reports whether a 200 answer's body is the API's success: a JSON
+// object with a message and no error_message. Anything else (a proxy's login
+// page, a captive portal, an empty body) did not come from the API, and the
+// removal is not taken as done.
+func IsSuccess(body []byte) bool {
+	var payload map[string]json.RawMessage
+	if json.Unmarshal(bytes.TrimSpace(body), &payload) != nil || payload == nil {
+		return false
+	}
+	_, hasMessage := payload["message"]
+	_, hasError := payload["error_message"]
+	return hasMessage && !hasError
+}
+
+// suggestedEndpoint is the base URL that a redirect's Location implies for
+// the API: Location without the API path of the request, when it ends with
+// it.
+func suggestedEndpoint(loc *url.URL, path string) string {
+	u := *loc
+	u.RawQuery, u.Fragment = "", ""
+	u.Path = strings.TrimSuffix(u.Path, apiPrefix+path)
+	u.RawPath = ""
+	return strings.TrimRight(u.String(), "/")
 }
 
 // DecodeError turns a non-success answer into an *APIError: the API's
@@ -237,6 +272,9 @@ func DecodeError(status int, contentType string, body []byte) *APIError {
 		e.Message = messageText(payload.ErrorMessage)
 		if e.Message == "" {
 			e.Message = messageText(payload.Message)
+		}
+		if e.Message == "" && status >= 200 && status < 300 {
+			e.Message = "JSON that is not the API's: " + excerpt(trimmed, 200)
 		}
 		return e
 	}
