@@ -9,7 +9,9 @@
 // A CLI is named NAME@VERSION (built from the Go module proxy on first use by
 // scripts/cli.sh, then reused), NAME@/path/to/binary, or NAME alone (the one
 // on the PATH, as CI's setup-terraform and setup-opentofu install it). NAME
-// is terraform or tofu.
+// is terraform or tofu. With -from-path, NAME@VERSION is the NAME on the
+// PATH, which must be that version (CI installs it with setup-terraform or
+// setup-opentofu).
 //
 // The counts come from `go test -json`: every test that ends with pass, fail
 // or skip is counted, subtests included. The output of a failed test and
@@ -22,6 +24,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -49,9 +52,15 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	specs, goTestArgs := splitArgs(args)
+	fs := flag.NewFlagSet("upswift-testacc", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fromPath := fs.Bool("from-path", false, "take NAME@VERSION from the PATH (as CI's setup actions install it) instead of building it; its version must match")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	specs, goTestArgs := splitArgs(fs.Args())
 	if len(specs) == 0 {
-		return errors.New("usage: upswift-testacc terraform|tofu[@VERSION|@PATH] ... [-- go test flags]")
+		return errors.New("usage: upswift-testacc [-from-path] terraform|tofu[@VERSION|@PATH] ... [-- go test flags]")
 	}
 	clis := make([]cli, 0, len(specs))
 	for _, s := range specs {
@@ -59,6 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		c.fromPath = *fromPath
 		clis = append(clis, c)
 	}
 
@@ -112,6 +122,8 @@ type cli struct {
 	name    string // terraform or tofu
 	version string // wanted version, "" when not pinned
 	path    string // binary, "" until resolved
+	// fromPath takes a pinned version from the PATH instead of building it.
+	fromPath bool
 }
 
 func (c cli) String() string {
@@ -145,12 +157,13 @@ func parseSpec(s string) (cli, error) {
 var versionRE = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$`)
 
 // resolve finds the CLI's binary: scripts/cli.sh builds or reuses a pinned
-// version, a bare name is looked up on the PATH.
+// version, a bare name (or any name with -from-path) is looked up on the
+// PATH.
 func resolve(ctx context.Context, c cli, stderr io.Writer) (string, error) {
 	switch {
 	case c.path != "":
 		return filepath.Abs(c.path)
-	case c.version != "":
+	case c.version != "" && !c.fromPath:
 		cmd := exec.CommandContext(ctx, "scripts/cli.sh", c.name, c.version)
 		cmd.Stderr = stderr
 		out, err := cmd.Output()

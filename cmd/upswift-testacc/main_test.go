@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -175,5 +178,39 @@ func TestPrintTable(t *testing.T) {
 	}
 	if got := strings.Fields(lines[2]); !slices.Equal(got, []string{"tofu", "1.6.3", "0", "1", "0", "0", "FAILED"}) {
 		t.Errorf("row %q", got)
+	}
+}
+
+// A CLI that is not the version asked for fails its run before any test,
+// and the table says so.
+func TestRunRefusesAnotherVersion(t *testing.T) {
+	bin := t.TempDir()
+	fake := "#!/bin/sh\necho 'Terraform v9.9.9'\necho 'on linux_amd64'\n"
+	if err := os.WriteFile(filepath.Join(bin, "terraform"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"from the PATH, pinned", []string{"-from-path", "terraform@1.5.7"}, "is Terraform v9.9.9, not v1.5.7"},
+		{"a path", []string{"tofu@" + filepath.Join(bin, "terraform")}, "is Terraform, not OpenTofu"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), tt.args, &stdout, &stderr)
+			if err == nil || !strings.Contains(err.Error(), "the provider tests failed under") {
+				t.Fatalf("run error %v, want a failed run", err)
+			}
+			if !strings.Contains(stderr.String(), tt.wantErr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.wantErr, stderr.String())
+			}
+			if !strings.Contains(stdout.String(), "FAILED") {
+				t.Errorf("the table does not show the failure:\n%s", stdout.String())
+			}
+		})
 	}
 }

@@ -99,14 +99,7 @@ resource "upswift_app_removal" "through_proxy" {
 }
 `)
 			cliConfig := filepath.Join(work, "cli.tfrc")
-			writeFile(t, cliConfig, fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/upswift/upswift" = %q
-    "registry.opentofu.org/upswift/upswift" = %q
-  }
-  direct {}
-}
-`, providerDir, providerDir))
+			writeFile(t, cliConfig, devOverrides(providerDir))
 
 			env := networkEnv(os.Environ(),
 				"TF_CLI_CONFIG_FILE="+cliConfig,
