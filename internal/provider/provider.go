@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -26,7 +27,10 @@ const (
 	envEndpoint  = "UPSWIFT_ENDPOINT"
 )
 
-var _ provider.Provider = (*upswiftProvider)(nil)
+var (
+	_ provider.Provider            = (*upswiftProvider)(nil)
+	_ provider.ProviderWithActions = (*upswiftProvider)(nil)
+)
 
 // New returns a constructor of the provider for one version string.
 func New(version string) func() provider.Provider {
@@ -88,7 +92,7 @@ func (p *upswiftProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 	}
 }
 
-// providerData is what resources receive from Configure.
+// providerData is what resources and actions receive from Configure.
 type providerData struct {
 	// client is nil when the token is missing or not yet known.
 	client *upswift.Client
@@ -106,6 +110,7 @@ func (p *upswiftProvider) Configure(ctx context.Context, req provider.ConfigureR
 
 	data := &providerData{}
 	resp.ResourceData = data
+	resp.ActionData = data
 
 	// A value that is unknown during plan (from another resource) is no
 	// error: the resources check again at apply.
@@ -154,7 +159,13 @@ func (p *upswiftProvider) Configure(ctx context.Context, req provider.ConfigureR
 }
 
 func (p *upswiftProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewAppRemovalResource}
+	return []func() resource.Resource{NewAppRemovalResource, NewTagRemovalResource}
+}
+
+// Actions are offered to Terraform 1.14 and later; older Terraform and
+// OpenTofu versions do not ask for them and see only the resources.
+func (p *upswiftProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{NewAppRemovalAction, NewTagRemovalAction}
 }
 
 func (p *upswiftProvider) DataSources(context.Context) []func() datasource.DataSource {

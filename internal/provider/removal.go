@@ -1,0 +1,211 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/upswift/terraform-provider-upswift/internal/upswift"
+)
+
+// What every removal shares, resource or action, app or tag: the kinds of
+// removal the API offers, the call with its timeout, the error wording and
+// the plan warnings.
+
+// defaultCreateTimeout bounds a removal, retries and rate-limit waits
+// included, when the configuration sets no timeouts.create (resources) and
+// for every invocation of an action.
+const defaultCreateTimeout = 10 * time.Minute
+
+// removalKind is one of the API's removals.
+type removalKind struct {
+	// noun is what is removed: "app" or "tag".
+	noun string
+	// typeName is the resource and action type without the provider
+	// prefix: "app_removal".
+	typeName string
+	// nameAttr is the attribute naming what is removed: "app_name".
+	nameAttr string
+	// call is the API call, for descriptions: "DELETE /v1/device_apps".
+	call string
+	// nameDescription describes nameAttr.
+	nameDescription string
+	// restore says how to put back what was removed.
+	restore string
+	// remove sends the removal.
+	remove func(ctx context.Context, c *upswift.Client, name string, f upswift.DeviceFilter) error
+}
+
+var (
+	appRemoval = removalKind{
+		noun:            "app",
+		typeName:        "app_removal",
+		nameAttr:        "app_name",
+		call:            "DELETE /v1/device_apps",
+		nameDescription: "Name of the app to remove, as it appears on the dashboard. The app must exist in the account.",
+		restore:         "deploy it again from the Upswift dashboard",
+		remove: func(ctx context.Context, c *upswift.Client, name string, f upswift.DeviceFilter) error {
+			return c.RemoveApp(ctx, upswift.RemoveAppRequest{AppName: name, DeviceFilter: f})
+		},
+	}
+	tagRemoval = removalKind{
+		noun:            "tag",
+		typeName:        "tag_removal",
+		nameAttr:        "tag_name",
+		call:            "DELETE /v1/device_tags",
+		nameDescription: "Name of the tag to remove, as it appears on the dashboard. A tag with that name must exist in the account.",
+		restore:         "tag the devices again in their details on the Upswift dashboard",
+		remove: func(ctx context.Context, c *upswift.Client, name string, f upswift.DeviceFilter) error {
+			return c.RemoveTag(ctx, upswift.RemoveTagRequest{TagName: name, DeviceFilter: f})
+		},
+	}
+)
+
+// title is the noun with a capital, for diagnostic summaries: "App".
+func (k removalKind) title() string { return titleWord(k.noun) }
+
+// removalRun is one removal to send: from a resource's Create or an
+// action's Invoke.
+type removalRun struct {
+	kind    removalKind
+	name    types.String
+	filter  types.Object
+	timeout time.Duration
+	// resource is true for a resource's Create, false for an action, which
+	// keeps nothing in state; it picks the words of the errors.
+	resource bool
+}
+
+// run sends the removal with the provider's client. Every error names what
+// was removed and says what to do; nothing invalid is sent.
+func (r removalRun) run(ctx context.Context, data *providerData) diag.Diagnostics {
+	var diags diag.Diagnostics
+	switch {
+	case data == nil:
+		diags.AddError("Unconfigured Upswift Provider",
+			"The provider was not configured before the removal. Please report this issue to the provider developers.")
+		return diags
+	case data.tokenMissing:
+		// Not an attribute of this resource or action: the token belongs to
+		// the provider configuration, which the detail names.
+		diags.AddError("Missing Upswift User Token", missingTokenDetail)
+		return diags
+	case data.client == nil:
+		diags.AddError("Unconfigured Upswift Provider",
+			"The provider configuration still had unknown values at apply. Make sure user_token and endpoint are known before the removal is applied.")
+		return diags
+	}
+	filter, d := expandDeviceFilter(ctx, path.Root("device_filter"), r.filter)
+	diags.Append(d...)
+	if diags.HasError() {
+		return diags
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	name := r.name.ValueString()
+	if err := r.kind.remove(ctx, data.client, name, filter); err != nil {
+		diags.AddError("Unable to Remove "+r.kind.title(), removalErrorDetail(r.kind.noun, name, r.timeout, err, r.resource))
+	}
+	return diags
+}
+
+// readRemoval reads the name of what is removed and device_filter from a
+// plan or a configuration. The name's attribute differs by kind, so both
+// are read by path.
+func readRemoval(ctx context.Context, k removalKind, get func(context.Context, path.Path, any) diag.Diagnostics) (types.String, types.Object, diag.Diagnostics) {
+	var name types.String
+	var filter types.Object
+	diags := get(ctx, path.Root(k.nameAttr), &name)
+	diags.Append(get(ctx, path.Root("device_filter"), &filter)...)
+	return name, filter, diags
+}
+
+const missingTokenDetail = "The provider configuration has no user token. Set user_token in the provider \"upswift\" block " +
+	"(e.g. user_token = var.upswift_user_token) or set the " + envUserToken + " environment variable. " +
+	"The token is under Settings on the Upswift (JFrog Connect) dashboard."
+
+// removalErrorDetail explains a failed removal of the noun name and what to
+// do next, for a resource's apply or an action's invocation.
+func removalErrorDetail(noun, name string, timeout time.Duration, err error, resource bool) string {
+	what := fmt.Sprintf("Removing %s %q", noun, name)
+	saved, limit, again := " Nothing was saved to state.", "the create timeout", "Applying again sends the removal again."
+	if !resource {
+		saved, limit, again = "", "the action's timeout", "Invoking the action again sends the removal again."
+	}
+	var apiErr *upswift.APIError
+	var reqErr *upswift.RequestError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		hint := " Raise timeouts.create, or try again later."
+		if !resource {
+			hint = " Try again later."
+		}
+		return fmt.Sprintf("%s did not finish within %s of %s: %s.%s%s", what, limit, timeout, err, saved, hint)
+	case errors.Is(err, context.Canceled):
+		return fmt.Sprintf("Terraform was interrupted while waiting for the API to remove %s %q: %s.%s "+
+			"The API may or may not have removed the %s. %s", noun, name, err, saved, noun, again)
+	case errors.As(err, &apiErr):
+		detail := fmt.Sprintf("%s failed: %s.", what, apiErr)
+		hint := apiErr.Hint()
+		if apiErr.StatusCode == http.StatusBadRequest {
+			// The client's hint speaks of apps; this one names what is removed.
+			hint = fmt.Sprintf("Check the %s name, the project and group names and the filters against the "+
+				"Upswift dashboard. If the message speaks of the token, check the user_token (Settings on the dashboard).", noun)
+		}
+		if hint != "" {
+			detail += "\n\n" + hint
+		}
+		if saved != "" {
+			detail += "\n\n" + saved[1:]
+		}
+		return detail
+	case errors.As(err, &reqErr):
+		return fmt.Sprintf("%s failed: %s. Check the provider's endpoint and the network, then try again.%s", what, reqErr, saved)
+	}
+	return fmt.Sprintf("%s failed: %s.%s", what, err, saved)
+}
+
+// destroyWarning is the plan warning for a destroyed removal resource.
+func destroyWarning(kind removalKind, name types.String) diag.Diagnostics {
+	var diags diag.Diagnostics
+	summary := "Destroying Does Not Reinstall the App"
+	if kind.noun != "app" {
+		summary = "Destroying Does Not Restore the " + kind.title()
+	}
+	diags.AddWarning(summary,
+		fmt.Sprintf("Destroying this upswift_%s makes no API call: it only removes the resource from "+
+			"Terraform state. The %s %q stays removed from the devices it was removed from; to put it back, %s.",
+			kind.typeName, kind.noun, name.ValueString(), kind.restore))
+	return diags
+}
+
+// missingTokenWarning is the plan warning when the provider has no token.
+func missingTokenWarning(data *providerData) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if data != nil && data.tokenMissing {
+		diags.AddWarning("Missing Upswift User Token", missingTokenDetail+
+			" This plan can be reviewed, but applying it will fail until a token is set.")
+	}
+	return diags
+}
+
+// providerDataFrom reads what the provider's Configure handed over, for
+// resources and actions alike.
+func providerDataFrom(v any) (*providerData, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if v == nil {
+		return nil, diags
+	}
+	data, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data Type",
+			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", v))
+	}
+	return data, diags
+}

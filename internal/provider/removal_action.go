@@ -1,0 +1,94 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/upswift/terraform-provider-upswift/internal/upswift"
+)
+
+var (
+	_ action.Action               = (*removalAction)(nil)
+	_ action.ActionWithConfigure  = (*removalAction)(nil)
+	_ action.ActionWithModifyPlan = (*removalAction)(nil)
+)
+
+// NewAppRemovalAction returns the upswift_app_removal action.
+func NewAppRemovalAction() action.Action { return &removalAction{kind: appRemoval} }
+
+// NewTagRemovalAction returns the upswift_tag_removal action.
+func NewTagRemovalAction() action.Action { return &removalAction{kind: tagRemoval} }
+
+// removalAction is a removal as a Terraform action (Terraform 1.14 and
+// later): invoking it sends the removal; nothing is kept in state. It has
+// the resource's arguments, validation, client and error wording.
+type removalAction struct {
+	kind removalKind
+	data *providerData
+}
+
+func (a *removalAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + a.kind.typeName
+}
+
+func (a *removalAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+	k := a.kind
+	resp.Schema = schema.Schema{
+		MarkdownDescription: fmt.Sprintf("Removes %s %s from the devices of an Upswift (JFrog Connect) project that a "+
+			"device filter selects, with one `%s` call, each time the action is invoked: with "+
+			"`terraform apply -invoke=action.upswift_%s.<name>`, or from a resource's `lifecycle` "+
+			"`action_trigger`. Nothing is kept in state. Needs Terraform 1.14 or later; the "+
+			"`upswift_%s` resource does the same on any version.\n\n%s",
+			article(k.noun), k.noun, k.call, k.typeName, k.typeName, deviceFilterMarkdown(k.noun, k.nameAttr)),
+		Attributes: map[string]schema.Attribute{
+			k.nameAttr: schema.StringAttribute{
+				MarkdownDescription: k.nameDescription,
+				Required:            true,
+				Validators:          nonEmpty(),
+			},
+			"device_filter": actionDeviceFilterAttribute(k.noun),
+		},
+	}
+}
+
+func (a *removalAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	data, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	if data != nil {
+		a.data = data
+	}
+}
+
+// ModifyPlan warns, as the resource's plan does, about a removal that
+// applies to a whole project and about a missing token.
+func (a *removalAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	name, filter, diags := readRemoval(ctx, a.kind, req.Config.GetAttribute)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(wholeProjectWarning(ctx, path.Root("device_filter"), filter, a.kind.noun, name)...)
+	resp.Diagnostics.Append(missingTokenWarning(a.data)...)
+}
+
+// Invoke sends the removal and reports its progress: each attempt, waits
+// for the rate limit, retries after server errors, and the API's success.
+// The messages name the call, never the token.
+func (a *removalAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	name, filter, diags := readRemoval(ctx, a.kind, req.Config.GetAttribute)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if resp.SendProgress != nil {
+		ctx = upswift.WithProgress(ctx, func(e upswift.Event) {
+			resp.SendProgress(action.InvokeProgressEvent{Message: e.String()})
+		})
+	}
+	run := removalRun{kind: a.kind, name: name, filter: filter, timeout: defaultCreateTimeout}
+	resp.Diagnostics.Append(run.run(ctx, a.data)...)
+}
