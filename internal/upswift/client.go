@@ -176,6 +176,16 @@ func (c *Client) remove(ctx context.Context, path string, b removalBody) error {
 type attemptState struct {
 	attempts atomic.Int32
 	started  atomic.Int64
+	// throttled counts the attempts answered 429, which the transport
+	// sends again itself; rateLimited is set when the request's context
+	// ended while it was still being answered 429.
+	throttled   atomic.Int32
+	rateLimited atomic.Pointer[RateLimitError]
+}
+
+// total is the number of the current attempt, counting those answered 429.
+func (s *attemptState) total() int {
+	return int(s.attempts.Load() + s.throttled.Load())
 }
 
 type attemptKey struct{}
@@ -200,8 +210,11 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte) error
 	}
 
 	resp, err := c.http.Do(req)
-	attempts := max(int(state.attempts.Load()), 1)
+	attempts := max(int(state.attempts.Load()), 1) + int(state.throttled.Load())
 	if resp == nil {
+		if rl := state.rateLimited.Load(); rl != nil && ctx.Err() != nil {
+			return rl
+		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return fmt.Errorf("stopped waiting for the API after %d attempt(s): %w", attempts, ctxErr)
 		}
@@ -347,26 +360,26 @@ func (c *Client) redactErr(err error) error {
 	return err
 }
 
-// backoff waits exponentially longer with jitter. A 429 is first retried
-// at once: the client's pacer holds it back, with every other request, for
-// the server's Retry-After or its own reduced rate; only repeated 429s for
-// the same request back off on top of that.
+// backoff waits exponentially longer with jitter between retries after
+// server errors and dropped connections. (429s never reach it: the
+// transport waits for the pacer and sends them again itself.)
 func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
-		if attempt == 0 {
-			return 0
-		}
-		attempt--
-	}
 	if resp != nil && resp.StatusCode == http.StatusServiceUnavailable {
 		if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			return min(d, hi)
 		}
 	}
-	ceiling := hi
-	if attempt < 30 {
-		ceiling = min(hi, lo<<attempt)
+	// Doubling stops at hi, so that neither the shift nor the doubling can
+	// overflow, whatever lo and attempt are.
+	ceiling := max(lo, time.Millisecond)
+	for range max(attempt, 0) {
+		if ceiling >= hi/2 {
+			ceiling = hi
+			break
+		}
+		ceiling *= 2
 	}
+	ceiling = min(ceiling, hi)
 	// Jitter over [ceiling/2, ceiling]: spread, but never near zero.
 	half := ceiling / 2
 	return half + time.Duration(rand.Int64N(int64(half)+1))
@@ -398,17 +411,21 @@ func (c *Client) logRequest(_ retryablehttp.Logger, req *http.Request, attempt i
 		s.attempts.Store(int32(attempt + 1))
 		s.started.Store(time.Now().UnixNano())
 	}
+	n := attempt + 1
+	if s, ok := ctx.Value(attemptKey{}).(*attemptState); ok {
+		n = s.total()
+	}
 	c.logger.Debug(ctx, "Sending Upswift API request", map[string]any{
-		"method": req.Method, "path": req.URL.Path, "attempt": attempt + 1,
+		"method": req.Method, "path": req.URL.Path, "attempt": n,
 	})
-	reportProgress(ctx, Event{Kind: EventSent, Method: req.Method, Path: req.URL.Path, Attempt: attempt + 1})
+	reportProgress(ctx, Event{Kind: EventSent, Method: req.Method, Path: req.URL.Path, Attempt: n})
 }
 
 func (c *Client) logResponse(_ retryablehttp.Logger, resp *http.Response) {
 	ctx := resp.Request.Context()
 	fields := map[string]any{"method": resp.Request.Method, "path": resp.Request.URL.Path, "status": resp.StatusCode}
 	if s, ok := ctx.Value(attemptKey{}).(*attemptState); ok {
-		fields["attempt"] = s.attempts.Load()
+		fields["attempt"] = s.total()
 		fields["duration_ms"] = time.Since(time.Unix(0, s.started.Load())).Milliseconds()
 	}
 	if resp.StatusCode == http.StatusOK {
@@ -418,7 +435,7 @@ func (c *Client) logResponse(_ retryablehttp.Logger, resp *http.Response) {
 	c.logger.Warn(ctx, "Received Upswift API error response", fields)
 	ev := Event{Method: resp.Request.Method, Path: resp.Request.URL.Path, Status: resp.StatusCode}
 	if s, ok := ctx.Value(attemptKey{}).(*attemptState); ok {
-		ev.Attempt = int(s.attempts.Load())
+		ev.Attempt = s.total()
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:

@@ -5,51 +5,79 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"sync"
 	"time"
 )
 
-// Pacing parameters. The pacer keeps one rate (request starts per second)
-// for all requests of a client. It starts by spacing requests a little, so
-// that parallel workers do not all start in one burst, and grows the rate
-// fast (slow start) until the first 429, which halves it; where the client
-// was sending at more than twice the rate the API accepted, it goes straight
-// to just under that accepted rate instead. From then on it cuts the rate
-// once per congestion episode (multiplicative decrease) and probes upward
-// slowly (additive increase), as TCP does.
+// The pacer keeps one rate (request starts per second) for all requests of
+// a client, a client-side token bucket of one, as the adaptive retry mode
+// of the AWS SDKs does. A 429 is the API asking to slow down, so it is the
+// pacer's signal, never a failure:
+//
+//   - Slow start: the rate begins spaced (initialRate) and grows on every
+//     success until the first 429.
+//   - A 429 sets the plateau (W_max, as in CUBIC): the rate that was
+//     refused, measured as the rate the client really sent at (the pacer's
+//     rate when requests were waiting for it, the observed send rate when
+//     Terraform itself was slower than the pacer).
+//   - Known-good and refused rates bracket the API's limit. After a 429 the
+//     rate goes to the geometric middle of the bracket, capped just under
+//     the refused rate; every success moves it halfway (in log terms) up to
+//     the plateau, so it returns in a few requests instead of crawling.
+//   - A 429 at or under the rate of the last deep cut means the cut was not
+//     enough: the rate drops by deepCut at once. A limit of 0.2 requests/s
+//     is found from 100/s in three such cuts, and no probe is wasted on
+//     rates that were already refused.
+//   - At the plateau the pacer probes above it after a run of successes,
+//     slightly at first and further each time (a limit that rose is found
+//     quickly); a refused probe doubles the run before the next one, so
+//     probes cost few 429s however long the run.
+//
+// Without Retry-After, after a 429 every request holds back until one
+// interval of the new rate after the last accepted request: a token bucket
+// refills from its last accepted request. With Retry-After, every request
+// holds back that long.
 const (
 	// initialRate is where slow start begins, in requests per second: it
 	// spreads the first requests of parallel workers over a few
 	// milliseconds instead of one burst.
 	initialRate = 100.0
 	// slowStartGrowth scales the rate up on every success until the first
-	// 429: in a few dozen requests the pacer no longer holds back a client
-	// that no rate limit stops.
+	// 429.
 	slowStartGrowth = 1.05
-	// settleFactor places the rate under the measured capacity, leaving
-	// room for jitter between the client and the API.
-	settleFactor = 0.95
-	// window is how far back accepted requests count towards the measured
-	// capacity.
-	window = time.Second
 	// maxRate is the fastest the pacer paces; beyond it requests are
 	// effectively not paced.
 	maxRate = 1000.0
 	// minRate is the slowest: one request every ten seconds.
 	minRate = 0.1
-	// decreaseFactor cuts the rate on a 429 once slow start is over, once
-	// per congestion episode.
-	decreaseFactor = 0.85
-	// slowStartCut cuts the rate on the first 429, unless the capacity
-	// measured then is lower still.
-	slowStartCut = 0.5
-	// increasePerSecond is how many requests per second the rate grows by
-	// for each second of successful requests after the first 429.
-	increasePerSecond = 2.0
-	// minEpisode is the shortest time over which 429s count as one
-	// congestion episode: the answers to requests already under way.
-	minEpisode = 100 * time.Millisecond
+	// plateauFactor places the plateau just under the last refused rate,
+	// leaving room for jitter between the client and the API.
+	plateauFactor = 0.95
+	// deepCut divides the rate when a cut was not enough.
+	deepCut = 8.0
+	// plateauRun is how many successes at the plateau come before the
+	// first probe above it.
+	plateauRun = 16
+	// firstProbe is the first probe's step above the plateau; it doubles
+	// with every probe that is not refused.
+	firstProbe = 0.05
+	// window is how far back accepted requests count towards the accepted
+	// rate measured at the first 429.
+	window = time.Second
+	// bracket is the widest ratio of refused to accepted rate at which the
+	// pacer settles; over it, it tries the middle.
+	bracket = 1.15
+	// contradicted is where known-good goes, as a share of the refused
+	// rate, when a 429 comes at or under it.
+	contradicted = 0.7
+	// dropFactor: a 429 under this share of the accepted rate means the
+	// limit dropped.
+	dropFactor = 0.8
+	// minSamples is how many accepted requests in window make the accepted
+	// rate a measurement.
+	minSamples = 8
 )
 
 // Pacer spaces the starts of all requests of one client so that parallel
@@ -59,23 +87,47 @@ type Pacer struct {
 	mu  sync.Mutex
 	now func() time.Time
 
-	ceiling   float64   // highest rate allowed by configuration; 0 = none
-	rate      float64   // current rate
-	slowStart bool      // no 429 yet: grow fast
-	next      time.Time // earliest start of the next request
-	episode   time.Time // 429s before this belong to the last cut
-	started   time.Time // first request
+	ceiling float64   // highest rate allowed by configuration; 0 = none
+	rate    float64   // current rate
+	last    time.Time // start of the latest request that counts for spacing
+	hold    time.Time // no request starts before this (after a 429)
+
+	limited  bool      // a 429 was seen: slow start is over
+	hi       float64   // the latest refused rate
+	lo       float64   // highest rate accepted since the last deep cut; 0 = none
+	floor    float64   // rate set by the last deep cut
+	cut      time.Time // answers to requests started before belong to the last cut
+	run      int       // successes at the plateau since it was reached or probed
+	runLen   int       // successes at the plateau before the next probe
+	probe    float64   // next probe's step above the plateau
+	probing  bool      // the plateau is raised by a probe not yet confirmed
+	lastGood time.Time // start of the latest accepted request
+	inflight int       // requests started and not yet answered
+	window   int       // in slow start, how many may be in flight
+
+	starts    [minSamples + 1]time.Time // ring of recent request starts
+	nstarts   int
+	goods     [minSamples + 1]time.Time // ring of recent accepted starts
+	ngoods    int
 	accepted  []time.Time
 	throttled int
 }
 
-// NewPacer returns a pacer. requestsPerMinute > 0 caps the rate and is
-// where it starts. now is the clock (time.Now when nil).
+// ticket is what the pacer knows about one attempt when it starts.
+type ticket struct {
+	start  time.Time
+	rate   float64 // the pacer's rate when it started
+	queued bool    // it waited for its turn: the pacer, not the caller, set its pace
+}
+
+// NewPacer returns a pacer. requestsPerMinute > 0 is a ceiling that holds
+// after 429s too, and where the rate starts. now is the clock (time.Now
+// when nil).
 func NewPacer(requestsPerMinute int, now func() time.Time) *Pacer {
 	if now == nil {
 		now = time.Now
 	}
-	p := &Pacer{now: now, rate: initialRate, slowStart: true}
+	p := &Pacer{now: now, rate: initialRate, runLen: plateauRun, probe: firstProbe, window: 1}
 	if requestsPerMinute > 0 {
 		p.ceiling = float64(requestsPerMinute) / 60
 		p.rate = p.ceiling
@@ -83,94 +135,201 @@ func NewPacer(requestsPerMinute int, now func() time.Time) *Pacer {
 	return p
 }
 
-// tryStart starts a request if its turn has come and returns 0, or returns
-// how long to wait before asking again. Turns are not booked ahead: the
-// spacing holds between the moments requests really start, however late a
-// waiting worker wakes up.
-func (p *Pacer) tryStart() time.Duration {
+// tryStart starts a request if its turn has come, or returns how long to
+// wait before asking again. Turns are not booked ahead: the spacing holds
+// between the moments requests really start, however late a waiting worker
+// wakes up.
+func (p *Pacer) tryStart(queued bool) (ticket, time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
-	if now.Before(p.next) {
-		return p.next.Sub(now)
+	next := p.hold
+	if !p.last.IsZero() {
+		next = later(next, p.last.Add(interval(p.rate)))
 	}
-	if p.started.IsZero() {
-		p.started = now
+	if now.Before(next) {
+		return ticket{}, next.Sub(now)
 	}
-	p.next = now.Add(interval(p.rate))
-	return 0
+	if !p.limited && p.inflight >= p.window {
+		// Slow start also bounds the requests in flight, so that the
+		// first burst is one request, not one per worker.
+		return ticket{}, interval(p.rate)
+	}
+	p.inflight++
+	p.last = now
+	p.starts[p.nstarts%len(p.starts)] = now
+	p.nstarts++
+	return ticket{start: now, rate: p.rate, queued: queued}, 0
+}
+
+// wait blocks until a request may start or until ctx ends.
+func (p *Pacer) wait(ctx context.Context) (ticket, error) {
+	queued := false
+	for {
+		if err := ctx.Err(); err != nil {
+			return ticket{}, err
+		}
+		t, d := p.tryStart(queued)
+		if d <= 0 {
+			return t, nil
+		}
+		queued = true
+		timer := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ticket{}, ctx.Err()
+		case <-timer.C:
+		}
+	}
 }
 
 // Wait blocks until a request may start or until ctx ends.
 func (p *Pacer) Wait(ctx context.Context) error {
-	for {
-		d := p.tryStart()
-		if d <= 0 {
-			return ctx.Err()
-		}
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
+	_, err := p.wait(ctx)
+	return err
 }
 
-// Throttled records a 429. retryAfter > 0 is the server's advice: every
-// request of the client holds back that long. Without it the client holds
-// back one interval of the new rate.
-func (p *Pacer) Throttled(retryAfter time.Duration) {
+// throttledAt records a 429 for the attempt t. retryAfter is the server's
+// advice when hasRetryAfter: every request of the client holds back that
+// long.
+func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
 	p.throttled++
-	if !now.Before(p.episode) {
-		// One cut per congestion episode: 429s answered to requests that
-		// were already on their way belong to the same one.
-		capacity, measured := p.capacity(now)
+	p.inflight--
+	if !t.start.Before(p.cut) {
+		// A new congestion episode: 429s answered to requests that started
+		// before the last cut belong to that cut.
+		// What was refused is the rate really sent: the pacer's, or less
+		// when the caller (Terraform) was slower than the pacer.
+		refused := min(t.rate, p.gapRate(t.start))
+		acc, measured := p.acceptedRate(now)
 		switch {
-		case measured && capacity < p.rate/2:
-			// Sending at more than twice what the API accepts: what it
-			// accepted meanwhile is its capacity.
-			p.rate = capacity * settleFactor
-		case p.slowStart:
-			p.rate *= slowStartCut
-		default:
-			p.rate *= decreaseFactor
+		case !p.limited:
+			// The first 429. Successes in the last window at a steady rate
+			// are a known-good rate; without them nothing is known yet.
+			if measured && acc < refused {
+				p.lo = acc
+			}
+		case refused <= p.floor*1.001 || refused < dropFactor*p.lo:
+			// Refused at a rate that was meant to be safe, or well under
+			// what was accepted before: the cut was not enough, or the
+			// limit dropped. What was known no longer holds.
+			p.lo = 0
+		case refused <= p.lo:
+			// Refused at what was accepted before: jitter, or a bucket
+			// that let a burst through has run dry. Known-good is now
+			// well under it (the AWS SDKs' beta), and the bracket's middle
+			// is tried from there.
+			p.lo = contradicted * refused
 		}
-		p.slowStart = false
-		p.rate = max(p.rate, minRate)
-		p.episode = now.Add(max(minEpisode, 3*interval(p.rate)))
+		if p.probing {
+			// A refused probe: wait twice as long before the next one.
+			p.runLen *= 2
+			p.probe = firstProbe
+			p.probing = false
+		}
+		p.limited = true
+		p.hi = refused
+		p.cut = now
+		p.run = 0
+		p.choose()
+		// The refused attempts took no token: the spacing counts from the
+		// last accepted request.
+		if !p.lastGood.IsZero() {
+			p.last = p.lastGood
+		}
 	}
-	hold := interval(p.rate)
-	if retryAfter > 0 {
-		hold = retryAfter
-	}
-	if until := now.Add(hold); until.After(p.next) {
-		p.next = until
+	if hasRetryAfter {
+		p.hold = later(p.hold, now.Add(retryAfter))
+	} else if p.lastGood.IsZero() {
+		p.hold = later(p.hold, now.Add(interval(p.rate)))
 	}
 }
 
-// Succeeded records an answer that was not a 429.
-func (p *Pacer) Succeeded() {
+// choose sets the rate from what is known of the limit: under the lowest
+// refused rate hi and at or over the highest accepted rate lo.
+func (p *Pacer) choose() {
+	switch {
+	case p.lo == 0:
+		// Nothing under hi is known to be accepted: go well under it.
+		p.rate = p.hi / deepCut
+		p.floor = max(p.rate, minRate)
+	case p.hi > bracket*p.lo:
+		// A wide bracket: try its middle (in log terms).
+		p.rate = min(plateauFactor*p.hi, math.Sqrt(p.lo*p.hi))
+	default:
+		// A narrow one: settle at the plateau just under hi.
+		p.rate = max(p.lo, plateauFactor*p.hi)
+		p.rate = min(p.rate, plateauFactor*p.hi)
+	}
+	p.clamp()
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// succeeded records an answer other than 429 for the attempt t.
+func (p *Pacer) succeeded(t ticket) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
+	p.inflight--
+	confirmed := min(t.rate, p.gapRate(t.start))
+	p.goods[p.ngoods%len(p.goods)] = t.start
+	p.ngoods++
 	p.accepted = append(p.accepted, now)
-	if len(p.accepted) > 512 {
-		p.accepted = append(p.accepted[:0], p.accepted[len(p.accepted)-256:]...)
+	if len(p.accepted) > 64 {
+		p.accepted = append(p.accepted[:0], p.accepted[len(p.accepted)-minSamples:]...)
+	}
+	if t.start.After(p.lastGood) {
+		p.lastGood = t.start
 	}
 	switch {
-	case now.Before(p.episode):
-		// No probing while the answers to a cut are still coming in.
-	case p.slowStart:
-		p.rate *= slowStartGrowth
-	default:
-		p.rate += increasePerSecond / p.rate
+	case !p.limited:
+		if t.queued {
+			// Grow only while the pacer holds requests back: while
+			// Terraform is slower, a higher rate would be untested.
+			p.rate *= slowStartGrowth
+		}
+		p.window++
+		p.clamp()
+		return
+	case t.start.Before(p.cut) || confirmed < p.rate*0.999:
+		// An answer to a request sent before the last change, or one that
+		// went out slower than the current rate (Terraform, not the pacer,
+		// set its pace), says nothing about the current rate.
+		return
 	}
-	p.rate = min(p.rate, maxRate)
+	p.lo = max(p.lo, confirmed)
+	if p.probing {
+		// The probe held: the limit is at least that.
+		p.probing = false
+		p.probe *= 2
+	}
+	if p.hi > bracket*p.lo {
+		p.choose()
+		return
+	}
+	p.run++
+	if p.run >= p.runLen {
+		// Probe above the plateau, in case the limit rose.
+		p.run = 0
+		p.hi *= 1 + p.probe
+		p.probing = true
+		p.rate = plateauFactor * p.hi
+		p.clamp()
+	}
+}
+
+func (p *Pacer) clamp() {
+	p.rate = min(max(p.rate, minRate), maxRate)
 	if p.ceiling > 0 {
 		p.rate = min(p.rate, p.ceiling)
 	}
@@ -190,16 +349,38 @@ func (p *Pacer) Throttles() int {
 	return p.throttled
 }
 
-// capacity measures the rate at which the API accepted the latest requests,
-// from the spacing of up to the last 10 accepted within the last window:
-// while the client sends faster than the API allows, that is the API's
-// capacity. It needs at least 8 of them.
-func (p *Pacer) capacity(now time.Time) (float64, bool) {
-	recent := p.accepted[max(0, len(p.accepted)-10):]
+// release ends an attempt that got no answer.
+func (p *Pacer) release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.inflight--
+}
+
+// gapRate is the rate that the time from the latest accepted request
+// started before t to t stands for: what an attempt at t really asked of a
+// token bucket that refills from its last accepted request. +Inf when none
+// is known.
+func (p *Pacer) gapRate(t time.Time) float64 {
+	var prev time.Time
+	for i := range min(p.ngoods, len(p.goods)) {
+		if s := p.goods[i]; s.Before(t) && s.After(prev) {
+			prev = s
+		}
+	}
+	if prev.IsZero() {
+		return math.Inf(1)
+	}
+	return 1 / t.Sub(prev).Seconds()
+}
+
+// acceptedRate is the rate at which the API accepted the latest requests,
+// from the spacing of the last minSamples accepted within window.
+func (p *Pacer) acceptedRate(now time.Time) (float64, bool) {
+	recent := p.accepted[max(0, len(p.accepted)-minSamples):]
 	for len(recent) > 0 && recent[0].Before(now.Add(-window)) {
 		recent = recent[1:]
 	}
-	if len(recent) < 8 {
+	if len(recent) < minSamples {
 		return 0, false
 	}
 	span := recent[len(recent)-1].Sub(recent[0])
@@ -215,7 +396,10 @@ func interval(rate float64) time.Duration {
 
 // pacedTransport makes every attempt, retries included, wait for the
 // client's pacer, bounds the attempt itself by timeout, and reports the
-// answers back to the pacer.
+// answers back to the pacer. A 429 is handled here, not by the retry
+// policy: the attempt waits for its next turn and is sent again, for as
+// long as the request's context allows, so that 429s never use up the
+// retries meant for server errors and dropped connections.
 type pacedTransport struct {
 	base    http.RoundTripper
 	pacer   *Pacer
@@ -223,9 +407,66 @@ type pacedTransport struct {
 }
 
 func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := t.pacer.Wait(req.Context()); err != nil {
-		return nil, err
+	ctx := req.Context()
+	state, _ := ctx.Value(attemptKey{}).(*attemptState)
+	var first time.Time
+	throttles := 0
+	for {
+		tk, err := t.pacer.wait(ctx)
+		if err != nil {
+			if throttles > 0 && errors.Is(err, context.DeadlineExceeded) {
+				rl := &RateLimitError{Waited: t.pacer.now().Sub(first), Throttles: throttles, Rate: t.pacer.Rate(), Err: err}
+				if state != nil {
+					state.rateLimited.Store(rl)
+				}
+				return nil, rl
+			}
+			return nil, err
+		}
+		if first.IsZero() {
+			first = tk.start
+		}
+		attempt := req
+		if throttles > 0 {
+			attempt = req.Clone(ctx)
+			if req.GetBody != nil {
+				if attempt.Body, err = req.GetBody(); err != nil {
+					t.pacer.release()
+					return nil, fmt.Errorf("replaying the request body: %w", err)
+				}
+			}
+			if state != nil {
+				reportProgress(ctx, Event{Kind: EventSent, Method: req.Method, Path: req.URL.Path, Attempt: state.total()})
+			}
+		}
+		resp, err := t.send(attempt)
+		if err != nil {
+			t.pacer.release()
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusTooManyRequests {
+			t.pacer.succeeded(tk)
+			return resp, nil
+		}
+		d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), t.pacer.now())
+		if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+			// The body cannot be sent again: the 429 is the answer.
+			t.pacer.throttledAt(tk, d, ok)
+			return resp, nil
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseBody))
+		_ = resp.Body.Close()
+		t.pacer.throttledAt(tk, d, ok)
+		throttles++
+		if state != nil {
+			reportProgress(ctx, Event{Kind: EventRateLimited, Method: req.Method, Path: req.URL.Path, Status: resp.StatusCode, Attempt: state.total()})
+			state.throttled.Add(1)
+		}
 	}
+}
+
+// send makes one attempt, bounded by the per-attempt timeout.
+func (t *pacedTransport) send(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	if err != nil {
@@ -236,12 +477,6 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		d, _ := ParseRetryAfter(resp.Header.Get("Retry-After"), t.pacer.now())
-		t.pacer.Throttled(d)
-	} else {
-		t.pacer.Succeeded()
-	}
 	return resp, nil
 }
 

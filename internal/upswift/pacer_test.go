@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -27,160 +26,101 @@ func newFakePacer(rpm int) (*Pacer, *fakeClock) {
 
 func TestPacerSpacesRequestsFromTheStart(t *testing.T) {
 	p, clock := newFakePacer(0)
-	if d := p.tryStart(); d != 0 {
+	first, d := p.tryStart(false)
+	if d != 0 {
 		t.Fatalf("the first request waits %s", d)
 	}
-	// Other workers arriving at once wait one interval of the initial rate,
-	// instead of going out in a burst.
-	want := interval(initialRate)
-	for range 3 {
-		if d := p.tryStart(); d != want {
-			t.Fatalf("a second request at once waits %s, want %s", d, want)
-		}
+	// Until the first answer, the other workers wait: the first burst is
+	// one request.
+	clock.advance(time.Second)
+	if d := try0(p); d == 0 {
+		t.Fatal("a second request started before the first was answered")
 	}
-	clock.advance(want)
-	if d := p.tryStart(); d != 0 {
-		t.Fatalf("after one interval the next request still waits %s", d)
+	p.succeeded(first)
+	if d := try0(p); d != 0 {
+		t.Fatalf("after the first answer the next request still waits %s", d)
 	}
-	// A worker that wakes late does not shorten the next spacing.
-	clock.advance(want + 7*time.Millisecond)
-	p.tryStart()
-	if d := p.tryStart(); d != want {
+	// Then requests are spaced by the rate, from the moments they start.
+	want := interval(p.Rate())
+	if d := try0(p); d != want {
+		t.Fatalf("a request at once waits %s, want %s", d, want)
+	}
+	clock.advance(want + 7*time.Millisecond) // a worker that wakes late
+	try0(p)
+	if d := try0(p); d != want {
 		t.Fatalf("the request after a late one waits %s, want a full %s", d, want)
 	}
 }
 
-func TestPacerSlowStartGrowsUntilFirst429(t *testing.T) {
-	p, clock := newFakePacer(0)
-	for range 100 {
-		startNow(p, clock)
-		p.Succeeded()
-	}
-	if r, want := p.Rate(), min(initialRate*math.Pow(slowStartGrowth, 100), maxRate); math.Abs(r-want) > 0.5 {
-		t.Fatalf("after 100 successes the rate is %.1f, want %.1f", r, want)
-	}
-	p2, _ := newFakePacer(0)
-	for range 5000 {
-		p2.Succeeded()
-	}
-	if r := p2.Rate(); r != maxRate {
-		t.Fatalf("rate %.1f exceeds or misses the cap %v", r, maxRate)
-	}
-}
-
-func TestPacerSettlesUnderMeasuredCapacity(t *testing.T) {
-	p, clock := newFakePacer(0)
-	// The API accepts one request every 20ms (50/s) while slow start
-	// keeps raising the rate past that.
-	for range 30 {
-		startNow(p, clock)
-		clock.advance(20 * time.Millisecond)
-		p.Succeeded()
-	}
-	if p.Rate() < 100 {
-		t.Fatalf("slow start did not grow: %.1f", p.Rate())
-	}
-	p.Throttled(0)
-	if got, want := p.Rate(), 50*settleFactor; math.Abs(got-want) > 2 {
-		t.Fatalf("rate after the first 429 is %.1f, want about %.1f (capacity 50/s x %.2f)", got, want, settleFactor)
-	}
-	// 429s answered to requests already under way do not cut again.
-	r := p.Rate()
-	clock.advance(minEpisode / 2)
-	p.Throttled(0)
-	p.Throttled(0)
-	if p.Rate() != r {
-		t.Fatalf("a 429 of the same episode cut the rate again: %.2f -> %.2f", r, p.Rate())
-	}
-	if p.Throttles() != 3 {
-		t.Fatalf("counted %d 429s, want 3", p.Throttles())
-	}
-	// After the episode a new 429 cuts gently; slow start is over.
-	clock.advance(time.Second)
-	p.Throttled(0)
-	if got, want := p.Rate(), r*decreaseFactor; math.Abs(got-want) > 0.01 {
-		t.Fatalf("a 429 after the episode: rate %.2f, want %.2f", got, want)
-	}
-	clock.advance(time.Second)
-	r = p.Rate()
-	p.Succeeded()
-	if got, want := p.Rate()-r, increasePerSecond/r; math.Abs(got-want) > 0.01 {
-		t.Fatalf("one success after the episode added %.3f req/s, want %.3f: additive, not slow start", got, want)
+// TestPacerRetryAfter: both forms of Retry-After hold every request back
+// until then.
+func TestPacerRetryAfter(t *testing.T) {
+	for _, form := range []string{"3", "date"} {
+		t.Run(form, func(t *testing.T) {
+			p, clock := newFakePacer(0)
+			tk, _ := p.tryStart(false)
+			v := form
+			if form == "date" {
+				v = clock.now().Add(3 * time.Second).Format(http.TimeFormat)
+			}
+			d, ok := ParseRetryAfter(v, clock.now())
+			if !ok {
+				t.Fatalf("Retry-After %q not understood", v)
+			}
+			p.throttledAt(tk, d, ok)
+			if w := try0(p); w < 2*time.Second || w > 3*time.Second {
+				t.Fatalf("next request waits %s, want the Retry-After of about 3s", w)
+			}
+			clock.advance(3 * time.Second)
+			if w := try0(p); w != 0 {
+				t.Fatalf("after the Retry-After the next request still waits %s", w)
+			}
+		})
 	}
 }
 
-func TestPacerEarly429HalvesTheRate(t *testing.T) {
-	p, _ := newFakePacer(0)
-	p.tryStart()
-	p.Throttled(0) // nothing accepted yet: no capacity to measure
-	if got, want := p.Rate(), initialRate*slowStartCut; got != want {
-		t.Fatalf("rate %.1f, want %.1f", got, want)
-	}
-}
-
-func TestPacerAdditiveIncreaseAfterThrottle(t *testing.T) {
-	p, clock := newFakePacer(0)
-	p.Throttled(0)
-	// No probing while the episode lasts.
-	before := p.Rate()
-	p.Succeeded()
-	if p.Rate() != before {
-		t.Fatalf("the rate grew from %.2f to %.2f right after a 429", before, p.Rate())
-	}
-	clock.advance(time.Second)
-	// One second of successes at the current rate adds about
-	// increasePerSecond.
-	for range int(before) {
-		clock.advance(interval(p.Rate()))
-		p.Succeeded()
-	}
-	if got := p.Rate() - before; math.Abs(got-increasePerSecond) > 0.3 {
-		t.Fatalf("one second of successes added %.2f req/s, want about %.1f", got, increasePerSecond)
-	}
-}
-
-func TestPacerHonoursRetryAfterForEveryone(t *testing.T) {
-	p, clock := newFakePacer(0)
-	p.tryStart()
-	p.Throttled(3 * time.Second)
-	if d := p.tryStart(); d < 3*time.Second {
-		t.Fatalf("next request waits %s, want at least the 3s Retry-After", d)
-	}
-	clock.advance(5 * time.Second)
-	if d := p.tryStart(); d != 0 {
-		t.Fatalf("after the hold the next request waits %s", d)
-	}
-}
-
-func TestPacerWithoutRetryAfterHoldsOneInterval(t *testing.T) {
-	p, _ := newFakePacer(0)
-	p.Throttled(0)
-	want := interval(p.Rate())
-	if d := p.tryStart(); absDur(d-want) > time.Millisecond {
-		t.Fatalf("next request waits %s, want one interval %s, not whole seconds", d, want)
+// TestPacerCeilingHoldsAfter429: requests_per_minute under the pacer's
+// own minimum stays the ceiling after a 429.
+func TestPacerCeilingHoldsAfter429(t *testing.T) {
+	p, clock := newFakePacer(3) // 0.05/s, under minRate
+	for range 5 {
+		tk, _ := p.tryStart(true)
+		clock.advance(time.Second)
+		p.throttledAt(tk, 0, false)
+		if r := p.Rate(); r > 0.05+1e-9 {
+			t.Fatalf("rate %.3f/s after a 429 exceeds the ceiling of 3 per minute", r)
+		}
+		clock.advance(time.Minute)
+		tk, _ = p.tryStart(true)
+		clock.advance(time.Second)
+		p.succeeded(tk)
+		if r := p.Rate(); r > 0.05+1e-9 {
+			t.Fatalf("rate %.3f/s after a success exceeds the ceiling of 3 per minute", r)
+		}
 	}
 }
 
 func TestPacerCeiling(t *testing.T) {
-	p, _ := newFakePacer(120) // 2 per second
+	p, clock := newFakePacer(120) // 2 per second
 	if r := p.Rate(); r != 2 {
 		t.Fatalf("start rate %.1f, want 2", r)
 	}
 	for range 100 {
-		p.Succeeded()
+		startNow(p, clock)
+		p.succeeded(ticket{start: clock.now(), rate: p.Rate(), queued: true})
 	}
 	if r := p.Rate(); r != 2 {
 		t.Fatalf("rate %.1f grew past the ceiling of 2/s", r)
 	}
-	p.tryStart()
-	if d := p.tryStart(); d != 500*time.Millisecond {
+	try0(p)
+	if d := try0(p); d != 500*time.Millisecond {
 		t.Fatalf("second request waits %s, want 500ms", d)
 	}
 }
 
 func TestPacerWaitStopsOnCancel(t *testing.T) {
 	p := NewPacer(1, nil) // one per minute
-	p.tryStart()
+	try0(p)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -246,9 +186,15 @@ func TestClientSharesPacingUnderRateLimit(t *testing.T) {
 	t.Logf("429 answers: %d, final rate %.1f/s", got429.Load(), c.pacer.Rate())
 }
 
+// try0 asks to start a request and returns how long it must wait.
+func try0(p *Pacer) time.Duration {
+	_, d := p.tryStart(false)
+	return d
+}
+
 // startNow waits on the fake clock until a request may start, and starts it.
 func startNow(p *Pacer, clock *fakeClock) {
-	for d := p.tryStart(); d > 0; d = p.tryStart() {
+	for d := try0(p); d > 0; d = try0(p) {
 		clock.advance(d)
 	}
 }

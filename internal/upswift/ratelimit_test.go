@@ -1,0 +1,139 @@
+package upswift
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+var testRemoval = RemoveAppRequest{AppName: "legacy-agent", DeviceFilter: DeviceFilter{Project: Project{Name: "Demo"}}}
+
+// TestRateLimitUsesNoRetries: 429s are waited out, not counted against
+// max_retries, and every attempt carries the same body.
+func TestRateLimitUsesNoRetries(t *testing.T) {
+	// Two 429s in a row already teach the pacer a slow limit (the second
+	// waits 640ms); more would only make the test slower.
+	c, rec := newTestClient(t, answer{status: 429, body: `{}`}, answer{status: 429, body: `{}`}, ok200)
+	c.http.RetryMax = 0
+	if err := c.RemoveApp(context.Background(), testRemoval); err != nil {
+		t.Fatalf("two 429s with max_retries 0 failed the removal: %v", err)
+	}
+	got := rec.got()
+	if len(got) != 3 {
+		t.Fatalf("server saw %d attempts, want 3", len(got))
+	}
+	for i, r := range got[1:] {
+		if r.body != got[0].body || r.body == "" {
+			t.Errorf("attempt %d body %q differs from the first %q", i+2, r.body, got[0].body)
+		}
+	}
+	if n := c.pacer.Throttles(); n != 2 {
+		t.Errorf("pacer counted %d 429s, want 2", n)
+	}
+}
+
+// TestRateLimitUntilDeadline: a request answered 429 until its deadline
+// fails with an error that says how long it waited, how many 429s it got
+// and the rate learned, and that is a deadline error.
+func TestRateLimitUntilDeadline(t *testing.T) {
+	c, rec := newTestClient(t, answer{status: 429, body: `{}`})
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	err := c.RemoveApp(ctx, testRemoval)
+	var rl *RateLimitError
+	if !errors.As(err, &rl) {
+		t.Fatalf("want a *RateLimitError, got %T: %v", err, err)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("%v is not a deadline error", err)
+	}
+	if rl.Throttles != len(rec.got()) || rl.Throttles < 2 {
+		t.Errorf("error counts %d 429s, server answered %d", rl.Throttles, len(rec.got()))
+	}
+	if rl.Waited < time.Second || rl.Waited > 2*time.Second {
+		t.Errorf("waited %s, want about the 1.5s deadline", rl.Waited)
+	}
+	msg := err.Error()
+	for _, want := range []string{"rate limit", "answers of 429", "requests/s", "per minute"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not mention %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, testToken) {
+		t.Errorf("error %q holds the token", msg)
+	}
+}
+
+// TestRateLimitStopsOnCancel: an interrupt ends the wait at once.
+func TestRateLimitStopsOnCancel(t *testing.T) {
+	c, _ := newTestClient(t, answer{status: 429, body: `{}`})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	err := c.RemoveApp(ctx, testRemoval)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("want a cancellation, got %v", err)
+	}
+	var rl *RateLimitError
+	if errors.As(err, &rl) {
+		t.Errorf("a cancellation reported as a rate-limit timeout: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("kept waiting %s after the cancel", d)
+	}
+}
+
+// TestServerErrorsStillUseRetries: 5xx answers stay bounded by
+// max_retries, 429s in between or not.
+func TestServerErrorsStillUseRetries(t *testing.T) {
+	c, rec := newTestClient(t,
+		answer{status: 429, body: `{}`},
+		answer{status: 500, body: `{"error_message": "boom"}`})
+	c.http.RetryMax = 2
+	err := c.RemoveApp(context.Background(), testRemoval)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 500 {
+		t.Fatalf("want the 500, got %v", err)
+	}
+	// One 429, then the first attempt's 500 and two retries.
+	if n := len(rec.got()); n != 4 {
+		t.Fatalf("server saw %d attempts, want 4", n)
+	}
+	if apiErr.Attempts != 4 {
+		t.Errorf("error counts %d attempts, want 4", apiErr.Attempts)
+	}
+}
+
+func TestRateLimitHintDoesNotAskForRetries(t *testing.T) {
+	hint := (&APIError{StatusCode: 429}).Hint()
+	if strings.Contains(hint, "max_retries") || !strings.Contains(hint, "timeouts.create") {
+		t.Fatalf("429 hint %q: want timeouts.create, not max_retries", hint)
+	}
+}
+
+// TestBackoffBounded: backoff stays within [hi/2, hi] for any attempt and
+// any lo, where a shift would overflow.
+func TestBackoffBounded(t *testing.T) {
+	tests := []struct {
+		lo, hi  time.Duration
+		attempt int
+		min     time.Duration
+		max     time.Duration
+	}{
+		{time.Millisecond, 30 * time.Second, 3, 4 * time.Millisecond, 8 * time.Millisecond},
+		{30 * time.Second, time.Minute, 29, 30 * time.Second, time.Minute},
+		{time.Hour, 2 * time.Hour, 40, time.Hour, 2 * time.Hour},
+		{500 * time.Millisecond, 30 * time.Second, 1000, 15 * time.Second, 30 * time.Second},
+		{time.Duration(1 << 62), time.Duration(1<<63 - 1), 5, time.Duration(1<<62) / 2, time.Duration(1<<63 - 1)},
+	}
+	for _, tt := range tests {
+		for range 20 {
+			d := backoff(tt.lo, tt.hi, tt.attempt, nil)
+			if d < tt.min || d > tt.max {
+				t.Fatalf("backoff(%s, %s, %d) = %s, want within [%s, %s]", tt.lo, tt.hi, tt.attempt, d, tt.min, tt.max)
+			}
+		}
+	}
+}
