@@ -115,6 +115,10 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	action, wait := e.decide()
 	failStatus, failHTML, retryAfter := e.knobs.failStatus, e.knobs.failHTML, e.knobs.retryAfter
+	var dateNow time.Time // zero: Retry-After in seconds
+	if e.knobs.retryAfterDate {
+		dateNow = e.now()
+	}
 	redirectStatus, redirectTo := e.knobs.redirectStatus, e.knobs.redirectTo
 	e.mu.Unlock()
 
@@ -134,7 +138,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case actLimit:
 		e.finish(entry, http.StatusTooManyRequests, OutcomeRateLimited, nil)
-		writeRateLimited(w, retryAfter, wait)
+		writeRateLimited(w, retryAfter, dateNow, wait)
 		return
 	}
 

@@ -26,6 +26,8 @@ type knobs struct {
 	rate       float64 // tokens per second; <= 0 disables
 	burst      int
 	retryAfter bool
+	// retryAfterDate sends Retry-After as an HTTP date instead of seconds.
+	retryAfterDate bool
 	tokens     float64
 	last       time.Time
 }
@@ -55,6 +57,15 @@ func (e *Emulator) SetRateLimit(perSecond float64, burst int, retryAfter bool) {
 	e.knobs.retryAfter = retryAfter
 	e.knobs.tokens = float64(burst)
 	e.knobs.last = e.now()
+}
+
+// SetRetryAfterDate makes the Retry-After of SetRateLimit's 429 answers
+// an HTTP date (the time a token is free, rounded up to whole seconds, in
+// the header's one-second resolution) instead of a number of seconds.
+func (e *Emulator) SetRetryAfterDate(on bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.knobs.retryAfterDate = on
 }
 
 // FailNext answers the next n API requests with status (for example 500,
@@ -168,13 +179,19 @@ func retryAfterSeconds(wait time.Duration) string {
 	return strconv.FormatInt(max(secs, 1), 10)
 }
 
-// writeRateLimited answers 429 as SetRateLimit describes.
-func writeRateLimited(w http.ResponseWriter, retryAfter bool, wait time.Duration) {
+// writeRateLimited answers 429 as SetRateLimit describes: Retry-After in
+// seconds, or as an HTTP date when dateNow (the emulator's now) is set.
+func writeRateLimited(w http.ResponseWriter, retryAfter bool, dateNow time.Time, wait time.Duration) {
 	if !retryAfter {
 		writeJSON(w, http.StatusTooManyRequests, struct{}{})
 		return
 	}
-	w.Header().Set("Retry-After", retryAfterSeconds(wait))
+	value := retryAfterSeconds(wait)
+	if !dateNow.IsZero() {
+		secs, _ := strconv.ParseInt(value, 10, 64)
+		value = dateNow.Add(time.Duration(secs) * time.Second).UTC().Format(http.TimeFormat)
+	}
+	w.Header().Set("Retry-After", value)
 	writeJSON(w, http.StatusTooManyRequests, errorBody{"API limit reached"})
 }
 

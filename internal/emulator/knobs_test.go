@@ -62,6 +62,32 @@ func newServer(t testing.TB, e *Emulator) *httptest.Server {
 	return srv
 }
 
+// TestRateLimitRetryAfterDate: SetRetryAfterDate sends Retry-After as the
+// HTTP date at which a token is free, rounded up to whole seconds.
+func TestRateLimitRetryAfterDate(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	e := New(DemoFleet())
+	e.now = clock.now
+	e.SetRateLimit(0.25, 1, true) // one token every 4s
+	e.SetRetryAfterDate(true)
+	if code := serve(e, http.MethodDelete, DeviceAppsPath, "{}").Code; code != 400 {
+		t.Fatalf("first request: %d, want the token (400 for the empty body)", code)
+	}
+	clock.advance(1500 * time.Millisecond)
+	rec := serve(e, http.MethodDelete, DeviceAppsPath, "{}")
+	if rec.Code != http.StatusTooManyRequests {
+		t.Fatalf("status %d, want 429", rec.Code)
+	}
+	// 2.5s to wait, rounded up to 3s after now (12:00:01.5).
+	if got, want := rec.Header().Get("Retry-After"), "Wed, 25 Nov 2026 12:00:04 GMT"; got != want {
+		t.Errorf("Retry-After %q, want %q", got, want)
+	}
+	e.SetRetryAfterDate(false)
+	if got := serve(e, http.MethodDelete, DeviceAppsPath, "{}").Header().Get("Retry-After"); got != "3" {
+		t.Errorf("back to seconds: Retry-After %q, want 3", got)
+	}
+}
+
 func TestRateLimit(t *testing.T) {
 	tests := []struct {
 		name       string
