@@ -28,8 +28,8 @@ type knobs struct {
 	retryAfter bool
 	// retryAfterDate sends Retry-After as an HTTP date instead of seconds.
 	retryAfterDate bool
-	tokens     float64
-	last       time.Time
+	tokens         float64
+	last           time.Time
 }
 
 // SetLatency delays every API request by d before anything else is done
