@@ -2,13 +2,10 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
-	"reflect"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -16,177 +13,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/upswift/terraform-provider-upswift/internal/emulator"
-	"github.com/upswift/terraform-provider-upswift/internal/emulator/emulatortest"
 )
 
-const (
-	testAccToken = "acc-token-7d41e0c2b9"
-	testAccAddr  = "upswift_app_removal.test"
-)
-
-// testFleet is the fleet the Terraform-driven tests remove apps from.
-//
-//	Demo/TestGroup1: d-1 online  [edge]       legacy-agent metrics      success
-//	                 d-2 offline [edge beta]  legacy-agent              failed
-//	Demo/TestGroup2: d-4ec7-1be9 online [beta] legacy-agent camera-driver pending
-//	                 d-4 online  []           metrics                   in_progress
-//	Demo/TestGroup3: d-5 offline []           legacy-agent              aborted
-//	Other/G:         d-6 online  [edge]       legacy-agent              success
-func testFleet() *emulator.Fleet {
-	dev := func(id, state, status string, tags []string, apps ...string) emulator.Device {
-		m := map[string]string{}
-		for _, a := range apps {
-			m[a] = "1.0.0"
-		}
-		return emulator.Device{ID: id, Name: "device " + id, Tags: tags, Apps: m, State: state, UpdateStatus: status}
-	}
-	return &emulator.Fleet{Accounts: []emulator.Account{{
-		UserToken: testAccToken,
-		Apps:      []string{"legacy-agent", "metrics", "camera-driver", "unused-app"},
-		Projects: []emulator.Project{
-			{Name: "Demo", Groups: []emulator.Group{
-				{Name: "TestGroup1", Devices: []emulator.Device{
-					dev("d-1", "online", "success", []string{"edge"}, "legacy-agent", "metrics"),
-					dev("d-2", "offline", "failed", []string{"edge", "beta"}, "legacy-agent"),
-				}},
-				{Name: "TestGroup2", Devices: []emulator.Device{
-					dev("d-4ec7-1be9", "online", "pending", []string{"beta"}, "legacy-agent", "camera-driver"),
-					dev("d-4", "online", "in_progress", nil, "metrics"),
-				}},
-				{Name: "TestGroup3", Devices: []emulator.Device{
-					dev("d-5", "offline", "aborted", nil, "legacy-agent"),
-				}},
-			}},
-			{Name: "Other", Groups: []emulator.Group{
-				{Name: "G", Devices: []emulator.Device{dev("d-6", "online", "success", []string{"edge"}, "legacy-agent")}},
-			}},
-		},
-	}}}
-}
-
-// fixture is one emulator for one test, with the fleet as it was before.
-type fixture struct {
-	t      *testing.T
-	server *emulator.Server
-	before map[string]emulator.DeviceView
-}
-
-func newFixture(t *testing.T) *fixture {
-	t.Helper()
-	s := emulatortest.Start(t, testFleet())
-	return &fixture{t: t, server: s, before: s.Emulator.Devices(testAccToken)}
-}
-
-func (f *fixture) providerConfig() string {
-	return fmt.Sprintf(`
-provider "upswift" {
-  endpoint    = %[1]q
-  user_token  = %[2]q
-  max_retries = 1
-}
-`, f.server.URL, testAccToken)
-}
-
-func (f *fixture) config(resourceBody string) string {
-	return f.providerConfig() + fmt.Sprintf("\nresource \"upswift_app_removal\" \"test\" {\n%s\n}\n", resourceBody)
-}
-
-// removals returns the API removal calls the emulator received.
-func (f *fixture) removals() []emulator.Request {
-	var out []emulator.Request
-	for _, r := range f.server.Emulator.Requests() {
-		if r.Path == "/v1/device_apps" {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// expectCalls checks how many removal calls the emulator has received.
-func (f *fixture) expectCalls(n int) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if got := len(f.removals()); got != n {
-			return fmt.Errorf("emulator received %d removal calls, want %d", got, n)
-		}
-		return nil
-	}
-}
-
-// lost returns, per device, the apps it lost since the fixture started, and
-// fails when anything else about a device changed.
-func (f *fixture) lost() (map[string][]string, error) {
-	after := f.server.Emulator.Devices(testAccToken)
-	out := map[string][]string{}
-	for id, b := range f.before {
-		a, ok := after[id]
-		if !ok {
-			return nil, fmt.Errorf("device %s disappeared", id)
-		}
-		if a.State != b.State || a.UpdateStatus != b.UpdateStatus || !slices.Equal(a.Tags, b.Tags) || a.Group != b.Group || a.Project != b.Project {
-			return nil, fmt.Errorf("device %s changed beyond its apps: %+v -> %+v", id, b, a)
-		}
-		for app, version := range b.Apps {
-			v, still := a.Apps[app]
-			if !still {
-				out[id] = append(out[id], app)
-			} else if v != version {
-				return nil, fmt.Errorf("device %s app %s changed version %s -> %s", id, app, version, v)
-			}
-		}
-		for app := range a.Apps {
-			if _, had := b.Apps[app]; !had {
-				return nil, fmt.Errorf("device %s gained app %s", id, app)
-			}
-		}
-		sort.Strings(out[id])
-	}
-	return out, nil
-}
-
-// expectLost checks that exactly these devices lost exactly this app and
-// no other device changed.
-func (f *fixture) expectLost(app string, devices ...string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		got, err := f.lost()
-		if err != nil {
-			return err
-		}
-		want := map[string][]string{}
-		for _, d := range devices {
-			want[d] = []string{app}
-		}
-		if !reflect.DeepEqual(got, want) {
-			return fmt.Errorf("devices that lost apps: got %v, want %v", got, want)
-		}
-		return nil
-	}
-}
-
-// expectBody checks the JSON body of removal call i.
-func (f *fixture) expectBody(i int, want string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		calls := f.removals()
-		if i >= len(calls) {
-			return fmt.Errorf("no removal call %d (got %d)", i, len(calls))
-		}
-		var wantBody map[string]any
-		if err := json.Unmarshal([]byte(want), &wantBody); err != nil {
-			return err
-		}
-		if !reflect.DeepEqual(calls[i].Body, wantBody) {
-			return fmt.Errorf("body of call %d:\n got %s\nwant %s", i, calls[i].RawBody, want)
-		}
-		return nil
-	}
-}
+const testAccAddr = "upswift_app_removal.test"
 
 const issueExample = `
   app_name = "legacy-agent"
@@ -242,34 +78,6 @@ func TestAccAppRemoval_basic(t *testing.T) {
 	})
 }
 
-func (f *fixture) expectHeaders() resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		for _, c := range f.removals() {
-			if ct := c.Header.Get("Content-Type"); ct != "application/json" {
-				return fmt.Errorf("Content-Type %q", ct)
-			}
-			ua := c.Header.Get("User-Agent")
-			if !regexp.MustCompile(`terraform-provider-upswift/test .*Terraform/\d+\.\d+\.\d+`).MatchString(ua) {
-				return fmt.Errorf("User-Agent %q does not name the provider, its version and the Terraform version", ua)
-			}
-		}
-		return nil
-	}
-}
-
-func (f *fixture) expectStateHasNoToken() resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		raw, err := json.Marshal(s)
-		if err != nil {
-			return err
-		}
-		if strings.Contains(string(raw), testAccToken) {
-			return fmt.Errorf("state contains the user token")
-		}
-		return nil
-	}
-}
-
 func TestAccAppRemoval_minimalSendsEmptyLists(t *testing.T) {
 	f := newFixture(t)
 	parallelUnitTest(t, resource.TestCase{
@@ -290,21 +98,6 @@ func TestAccAppRemoval_minimalSendsEmptyLists(t *testing.T) {
 			),
 		}},
 	})
-}
-
-func (f *fixture) expectRawBodyHas(i int, parts ...string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		calls := f.removals()
-		if i >= len(calls) {
-			return fmt.Errorf("no removal call %d", i)
-		}
-		for _, p := range parts {
-			if !strings.Contains(string(calls[i].RawBody), p) {
-				return fmt.Errorf("raw body %s does not contain %s", calls[i].RawBody, p)
-			}
-		}
-		return nil
-	}
 }
 
 // TestAccAppRemoval_filters exercises every filter type and operand end to
@@ -478,90 +271,88 @@ func TestAccAppRemoval_apiRefusals(t *testing.T) {
 	}
 }
 
-// TestAccAppRemoval_replace: changing app_name or triggers replaces the
-// resource and sends the removal again; changing timeouts updates in place
-// without a call; an unchanged config sends nothing.
-func TestAccAppRemoval_replace(t *testing.T) {
-	f := newFixture(t)
-	body := func(app, trigger string) string {
-		return fmt.Sprintf(`
-  app_name      = %q
-  device_filter = { project = { name = "Demo" }, groups = [{ name = "TestGroup1" }] }
-  triggers      = { image = %q }`, app, trigger)
+// TestAccRemoval_replace, for both removal resources: changing the name
+// of what is removed or triggers replaces the resource (a new id) and sends
+// the removal again; changing timeouts updates in place without a call; an
+// unchanged config sends nothing. triggers is kept in state.
+func TestAccRemoval_replace(t *testing.T) {
+	tests := []struct {
+		kind         removalKind
+		fixture      func(*testing.T) *fixture
+		first, other string
+		wantLost     map[string][]string
+	}{
+		{appRemoval, newFixture, "legacy-agent", "metrics", map[string][]string{"d-1": {"legacy-agent", "metrics"}, "d-2": {"legacy-agent"}}},
+		{tagRemoval, newTagFixture, "edge", "beta", map[string][]string{"d-1": {"edge"}, "d-2": {"beta", "edge"}}},
 	}
-	var firstID string
-	parallelUnitTest(t, resource.TestCase{
-		CheckDestroy: f.expectCalls(3),
-		Steps: []resource.TestStep{
-			{
-				Config: f.config(body("legacy-agent", "v1")),
-				Check: resource.ComposeAggregateTestCheckFunc(f.expectCalls(1), func(s *terraform.State) error {
-					firstID = s.RootModule().Resources[testAccAddr].Primary.ID
-					return nil
-				}),
-			},
-			{
-				Config: f.config(body("metrics", "v1")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccAddr, plancheck.ResourceActionDestroyBeforeCreate),
-				}},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					f.expectCalls(2),
-					f.expectBodyField(1, "app_name", "metrics"),
-					func(s *terraform.State) error {
-						if id := s.RootModule().Resources[testAccAddr].Primary.ID; id == firstID {
-							return fmt.Errorf("id %s was kept across a replacement", id)
-						}
-						return nil
+	for _, tt := range tests {
+		t.Run(tt.kind.noun, func(t *testing.T) {
+			f := tt.fixture(t)
+			addr := "upswift_" + tt.kind.typeName + ".test"
+			body := func(name, trigger string) string {
+				return fmt.Sprintf(`
+  %s = %q
+  device_filter = { project = { name = "Demo" }, groups = [{ name = "TestGroup1" }] }
+  triggers      = { image = %q }`, tt.kind.nameAttr, name, trigger)
+			}
+			timeouts := "\n  timeouts = { create = \"5m\" }"
+			ids := statecheck.CompareValue(compare.ValuesDiffer())
+			sameID := statecheck.CompareValue(compare.ValuesSame())
+			triggers := func(v string) statecheck.StateCheck {
+				return statecheck.ExpectKnownValue(addr, tfjsonpath.New("triggers"),
+					knownvalue.MapExact(map[string]knownvalue.Check{"image": knownvalue.StringExact(v)}))
+			}
+			replaced := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+			}}
+			parallelUnitTest(t, resource.TestCase{
+				CheckDestroy: f.expectCalls(3),
+				Steps: []resource.TestStep{
+					{
+						Config:            f.config(body(tt.first, "v1")),
+						ConfigStateChecks: []statecheck.StateCheck{ids.AddStateValue(addr, tfjsonpath.New("id")), triggers("v1")},
+						Check:             f.expectCalls(1),
 					},
-				),
-			},
-			{
-				Config: f.config(body("metrics", "v2")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccAddr, plancheck.ResourceActionDestroyBeforeCreate),
-				}},
-				Check: f.expectCalls(3),
-			},
-			{
-				// Only timeouts changed: an update in place, no API call.
-				Config: f.config(body("metrics", "v2") + "\n  timeouts = { create = \"5m\" }"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccAddr, plancheck.ResourceActionUpdate),
-				}},
-				Check: f.expectCalls(3),
-			},
-			{
-				Config: f.config(body("metrics", "v2") + "\n  timeouts = { create = \"5m\" }"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
-				Check: resource.ComposeAggregateTestCheckFunc(f.expectCalls(3), func(*terraform.State) error {
-					got, err := f.lost()
-					if err != nil {
-						return err
-					}
-					want := map[string][]string{"d-1": {"legacy-agent", "metrics"}, "d-2": {"legacy-agent"}}
-					if !maps.EqualFunc(got, want, slices.Equal) {
-						return fmt.Errorf("lost apps %v, want %v", got, want)
-					}
-					return nil
-				}),
-			},
-		},
-	})
-}
-
-func (f *fixture) expectBodyField(i int, key, want string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		calls := f.removals()
-		if i >= len(calls) {
-			return fmt.Errorf("no removal call %d", i)
-		}
-		if got := calls[i].Body[key]; got != want {
-			return fmt.Errorf("call %d %s = %v, want %q", i, key, got, want)
-		}
-		return nil
+					{
+						Config:            f.config(body(tt.other, "v1")),
+						ConfigPlanChecks:  replaced,
+						ConfigStateChecks: []statecheck.StateCheck{ids.AddStateValue(addr, tfjsonpath.New("id"))},
+						Check:             resource.ComposeAggregateTestCheckFunc(f.expectCalls(2), f.expectBodyField(1, tt.kind.nameAttr, tt.other)),
+					},
+					{
+						Config:            f.config(body(tt.other, "v2")),
+						ConfigPlanChecks:  replaced,
+						ConfigStateChecks: []statecheck.StateCheck{ids.AddStateValue(addr, tfjsonpath.New("id")), sameID.AddStateValue(addr, tfjsonpath.New("id")), triggers("v2")},
+						Check:             f.expectCalls(3),
+					},
+					{
+						// Only timeouts changed: an update in place, no API call.
+						Config: f.config(body(tt.other, "v2") + timeouts),
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						}},
+						ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(addr, tfjsonpath.New("id")), triggers("v2")},
+						Check:             f.expectCalls(3),
+					},
+					{
+						Config: f.config(body(tt.other, "v2") + timeouts),
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectEmptyPlan(),
+						}},
+						Check: resource.ComposeAggregateTestCheckFunc(f.expectCalls(3), func(*terraform.State) error {
+							got, err := f.lost()
+							if err != nil {
+								return err
+							}
+							if !maps.EqualFunc(got, tt.wantLost, slices.Equal) {
+								return fmt.Errorf("lost %v, want %v", got, tt.wantLost)
+							}
+							return nil
+						}),
+					},
+				},
+			})
+		})
 	}
 }
 
@@ -649,12 +440,24 @@ resource "upswift_app_removal" "test" {
 	}
 }
 
-// TestPlanWarnings checks the plan-review warnings through the provider
-// server, as Terraform asks for a plan.
+// TestPlanWarnings checks the plan-review warnings of both removal
+// resources through the provider server, as Terraform asks for a plan.
 func TestPlanWarnings(t *testing.T) {
+	for _, k := range []struct {
+		kind        removalKind
+		name        string
+		noReinstall string
+	}{
+		{appRemoval, "legacy-agent", "Destroying Does Not Reinstall the App"},
+		{tagRemoval, "edge", "Destroying Does Not Restore the Tag"},
+	} {
+		t.Run(k.kind.noun, func(t *testing.T) { testPlanWarnings(t, k.kind, k.name, k.noReinstall) })
+	}
+}
+
+func testPlanWarnings(t *testing.T, kind removalKind, name, noReinstall string) {
 	const (
 		wholeProject = "Removal Applies to a Whole Project"
-		noReinstall  = "Destroying Does Not Reinstall the App"
 		noToken      = "Missing Upswift User Token"
 	)
 	tests := []struct {
@@ -679,10 +482,10 @@ func TestPlanWarnings(t *testing.T) {
 			ctx := context.Background()
 			server := newTestServer(t)
 			configureProvider(t, server, tt.token)
-			objType, config := resourceValue(t, server, tt.groups, tt.filters, "")
+			objType, config := resourceValueOf(t, server, kind, name, tt.groups, tt.filters, "")
 			null := tftypes.NewValue(objType, nil)
 			req := &tfprotov6.PlanResourceChangeRequest{
-				TypeName:         "upswift_app_removal",
+				TypeName:         "upswift_" + kind.typeName,
 				PriorState:       dynamic(t, objType, null),
 				ProposedNewState: dynamic(t, objType, config),
 				Config:           dynamic(t, objType, config),
@@ -708,8 +511,8 @@ func TestPlanWarnings(t *testing.T) {
 				if !ok {
 					t.Errorf("missing warning %q; got %v", w, summaries)
 				}
-				if !strings.Contains(detail, "legacy-agent") && w != noToken {
-					t.Errorf("warning %q does not name the app: %s", w, detail)
+				if !strings.Contains(detail, fmt.Sprintf("%s %q", kind.noun, name)) && w != noToken {
+					t.Errorf("warning %q does not name the %s: %s", w, kind.noun, detail)
 				}
 				if w == noToken && (!strings.Contains(detail, "user_token") || !strings.Contains(detail, envUserToken)) {
 					t.Errorf("token warning does not name both ways to set it: %s", detail)
@@ -724,56 +527,22 @@ func TestPlanWarnings(t *testing.T) {
 	}
 }
 
-func configureProvider(t testing.TB, server tfprotov6.ProviderServer, token string) {
-	t.Helper()
-	configureProviderAt(t, server, "http://127.0.0.1:1", token)
-}
-
-func configureProviderAt(t testing.TB, server tfprotov6.ProviderServer, endpoint, token string) {
-	t.Helper()
-	if errs := errorsOnly(configureProviderDiags(t, server, endpoint, token)); len(errs) > 0 {
-		t.Fatalf("configure failed: %s", describe(errs))
-	}
-}
-
-// configureProviderDiags configures the provider with this endpoint and,
-// unless empty, this user_token, and returns the diagnostics.
-func configureProviderDiags(t testing.TB, server tfprotov6.ProviderServer, endpoint, token string) []*tfprotov6.Diagnostic {
-	t.Helper()
-	ctx := context.Background()
-	schemaResp, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	typ := schemaResp.Provider.ValueType().(tftypes.Object)
-	attrs := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		attrs[name] = tftypes.NewValue(at, nil)
-	}
-	if token != "" {
-		attrs["user_token"] = tftypes.NewValue(tftypes.String, token)
-	}
-	attrs["endpoint"] = tftypes.NewValue(tftypes.String, endpoint)
-	resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
-		TerraformVersion: "1.11.4",
-		Config:           dynamic(t, typ, tftypes.NewValue(typ, attrs)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.Diagnostics
-}
-
 // TestMissingTokenErrorNamesTheProviderConfiguration: the apply-time error
 // for a missing token is not pinned to an attribute of the resource (the
 // token is not one); its detail names both ways to set it.
 func TestMissingTokenErrorNamesTheProviderConfiguration(t *testing.T) {
 	t.Setenv(envUserToken, "")
+	for _, kind := range []removalKind{appRemoval, tagRemoval} {
+		t.Run(kind.noun, func(t *testing.T) { testMissingTokenError(t, kind) })
+	}
+}
+
+func testMissingTokenError(t *testing.T, kind removalKind) {
 	server := newTestServer(t)
 	configureProvider(t, server, "")
-	objType, config := resourceValue(t, server, []string{"TestGroup1"}, nil, "")
+	objType, config := resourceValueOf(t, server, kind, "x", []string{"TestGroup1"}, nil, "")
 	resp, err := server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
-		TypeName:     "upswift_app_removal",
+		TypeName:     "upswift_" + kind.typeName,
 		PriorState:   dynamic(t, objType, tftypes.NewValue(objType, nil)),
 		PlannedState: dynamic(t, objType, config),
 		Config:       dynamic(t, objType, config),
@@ -798,8 +567,13 @@ func TestMissingTokenErrorNamesTheProviderConfiguration(t *testing.T) {
 // TestDestroyWarningNeedsTheState: when the prior state cannot be read, the
 // destroy plan reports that error instead of warning about an empty app name.
 func TestDestroyWarningNeedsTheState(t *testing.T) {
+	for _, newResource := range []func() fwresource.Resource{NewAppRemovalResource, NewTagRemovalResource} {
+		testDestroyWarningNeedsTheState(t, newResource())
+	}
+}
+
+func testDestroyWarningNeedsTheState(t *testing.T, r fwresource.Resource) {
 	ctx := context.Background()
-	r := NewAppRemovalResource()
 	var schemaResp fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
 	s := schemaResp.Schema

@@ -70,9 +70,15 @@ func TestProviderSchemaIsValid(t *testing.T) {
 }
 
 func TestResourceSchemaIsValid(t *testing.T) {
+	for _, kind := range []removalKind{appRemoval, tagRemoval} {
+		t.Run(kind.noun, func(t *testing.T) { testResourceSchemaIsValid(t, kind) })
+	}
+}
+
+func testResourceSchemaIsValid(t *testing.T, kind removalKind) {
 	ctx := context.Background()
 	resp := &fwresource.SchemaResponse{}
-	NewAppRemovalResource().Schema(ctx, fwresource.SchemaRequest{}, resp)
+	(&removalResource{kind: kind}).Schema(ctx, fwresource.SchemaRequest{}, resp)
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("schema diagnostics: %v", resp.Diagnostics)
 	}
@@ -83,7 +89,7 @@ func TestResourceSchemaIsValid(t *testing.T) {
 		t.Error("resource has no MarkdownDescription")
 	}
 	// Every attribute, nested ones included, is described for users.
-	for _, p := range []string{"id", "app_name", "device_filter", "triggers", "timeouts"} {
+	for _, p := range []string{"id", kind.nameAttr, "device_filter", "triggers", "timeouts"} {
 		a, ok := resp.Schema.Attributes[p]
 		if !ok {
 			t.Errorf("attribute %s missing", p)
