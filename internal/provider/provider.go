@@ -74,17 +74,19 @@ func (p *upswiftProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Validators: []validator.String{endpointValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit answer (429), "+
-					"a server or proxy error (5xx other than 501) or a dropped connection, with exponential backoff "+
-					"and jitter. Defaults to `%d`. `0` disables retries.", upswift.DefaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a server or proxy error "+
+					"(5xx other than 501) or a dropped connection, with exponential backoff and jitter. Defaults to `%d`. "+
+					"`0` disables retries. Rate limit answers (429) do not count: the request waits its turn and is sent "+
+					"again for as long as the resource's `timeouts.create` allows.", upswift.DefaultMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
 			"requests_per_minute": schema.Int64Attribute{
-				MarkdownDescription: "Paces API calls of this provider to at most this many per minute, ahead of any " +
-					"rate limit answer. When unset, the provider spaces its first calls slightly and speeds up until " +
-					"the API answers 429; it then finds the rate the API accepts and shares it among all parallel " +
-					"operations, instead of retrying each on its own.",
+				MarkdownDescription: "Paces API calls of this provider to at most this many per minute, before and " +
+					"after any rate limit answer (429): a ceiling the provider never goes above. When unset, the " +
+					"provider starts with one call at a time and speeds up until the API answers 429; it then finds " +
+					"the rate the API accepts and shares it among all parallel operations, instead of retrying each " +
+					"on its own.",
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
