@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
 const testAccAddr = "upswift_app_removal.test"
@@ -358,8 +359,10 @@ func TestAccRemoval_replace(t *testing.T) {
 
 // TestAccAppRemoval_unknownFilterValues: a filter value from another
 // resource is unknown at plan and is checked once known: a valid one
-// applies, an invalid one fails before anything is sent.
+// applies, an invalid one fails before anything is sent. The value comes
+// from terraform_data, which Terraform has had since 1.4.
 func TestAccAppRemoval_unknownFilterValues(t *testing.T) {
+	needsTerraformData := []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_4_0)}
 	config := func(f *fixture, state string) string {
 		return f.providerConfig() + fmt.Sprintf(`
 resource "terraform_data" "state" {
@@ -376,6 +379,7 @@ resource "upswift_app_removal" "test" {
 	t.Run("valid", func(t *testing.T) {
 		f := newFixture(t)
 		parallelUnitTest(t, resource.TestCase{
+			TerraformVersionChecks: needsTerraformData,
 			Steps: []resource.TestStep{{
 				Config: config(f, "offline"),
 				Check:  resource.ComposeAggregateTestCheckFunc(f.expectCalls(1), f.expectLost("legacy-agent", "d-2", "d-5")),
@@ -385,6 +389,7 @@ resource "upswift_app_removal" "test" {
 	t.Run("invalid", func(t *testing.T) {
 		f := newFixture(t)
 		parallelUnitTest(t, resource.TestCase{
+			TerraformVersionChecks: needsTerraformData,
 			Steps: []resource.TestStep{{
 				Config:      config(f, "asleep"),
 				ExpectError: regexp.MustCompile(`(?s)filters\[0\]\.value.*"asleep".*"online",\s+"offline"`),
