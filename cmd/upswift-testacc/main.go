@@ -349,6 +349,11 @@ func readEvents(r io.Reader, out io.Writer) (summary, error) {
 			continue
 		}
 		switch e.Action {
+		case "build-output":
+			// Compiler errors (go test -json reports the build too, since Go 1.24).
+			fmt.Fprint(out, e.Output)
+		case "build-fail":
+			s.packageFailed = true
 		case "output":
 			output[e.Test] = append(output[e.Test], e.Output)
 		case "pass", "fail", "skip":

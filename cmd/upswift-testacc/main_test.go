@@ -113,6 +113,8 @@ func TestReadEvents(t *testing.T) {
 {"Action":"output","Package":"p","Test":"TestC","Output":"--- SKIP: TestC (0.00s)\n"}
 {"Action":"skip","Package":"p","Test":"TestC"}
 # p [p.test]
+{"ImportPath":"p [p.test]","Action":"build-output","Output":"./x_test.go:3:1: undefined: nope\n"}
+{"ImportPath":"p [p.test]","Action":"build-fail"}
 {"Action":"output","Package":"p","Output":"FAIL\n"}
 {"Action":"fail","Package":"p","Elapsed":1}
 `
@@ -129,6 +131,7 @@ func TestReadEvents(t *testing.T) {
 		"--- FAIL: TestB/two\n    b_test.go:9: the emulator received 0 requests, want 1",
 		"SKIP TestC: c_test.go:3: Terraform CLI version 1.5.7 is below minimum version 1.14.0: skipping test",
 		"# p [p.test]",
+		"./x_test.go:3:1: undefined: nope",
 		"2 passed, 2 failed, 1 skipped (3 top-level tests; counts include subtests)",
 	} {
 		if !strings.Contains(out.String(), line) {
