@@ -122,25 +122,12 @@ func (f *Fleet) Validate() error {
 		}
 		tokens[a.UserToken] = ai
 
-		apps := map[string]bool{}
-		for i, app := range a.Apps {
-			if app == "" {
-				return fmt.Errorf("%s.apps[%d] is empty", where, i)
-			}
-			if apps[app] {
-				return fmt.Errorf("%s.apps: app %q is listed twice", where, app)
-			}
-			apps[app] = true
+		apps, err := nameSet(where, "app", a.Apps)
+		if err != nil {
+			return err
 		}
-		tags := map[string]bool{}
-		for i, tag := range a.Tags {
-			if tag == "" {
-				return fmt.Errorf("%s.tags[%d] is empty", where, i)
-			}
-			if tags[tag] {
-				return fmt.Errorf("%s.tags: tag %q is listed twice", where, tag)
-			}
-			tags[tag] = true
+		if _, err := nameSet(where, "tag", a.Tags); err != nil {
+			return err
 		}
 
 		projects := map[string]bool{}
@@ -178,6 +165,22 @@ func (f *Fleet) Validate() error {
 		}
 	}
 	return nil
+}
+
+// nameSet checks that an account's list of names of what (app, tag) has
+// no empty or repeated name, and returns them as a set.
+func nameSet(where, what string, names []string) (map[string]bool, error) {
+	set := map[string]bool{}
+	for i, n := range names {
+		if n == "" {
+			return nil, fmt.Errorf("%s.%ss[%d] is empty", where, what, i)
+		}
+		if set[n] {
+			return nil, fmt.Errorf("%s.%ss: %s %q is listed twice", where, what, what, n)
+		}
+		set[n] = true
+	}
+	return set, nil
 }
 
 func validateDevice(d Device, apps map[string]bool) error {

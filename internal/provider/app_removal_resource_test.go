@@ -67,14 +67,8 @@ func TestAccAppRemoval_basic(t *testing.T) {
 					f.expectStateHasNoToken(),
 				),
 			},
-			{
-				// A second plan is empty and makes no call.
-				Config: f.config(issueExample),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
-				Check: f.expectCalls(1),
-			},
+			// A second plan is empty and makes no call.
+			f.unchangedStep(f.config(issueExample), 1),
 		},
 	})
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/upswift/terraform-provider-upswift/internal/emulator"
@@ -227,6 +228,18 @@ func (f *fixture) expectLost(app string, devices ...string) resource.TestCheckFu
 			return fmt.Errorf("devices that lost apps: got %v, want %v", got, want)
 		}
 		return nil
+	}
+}
+
+// unchangedStep applies config again: the plan must be empty, and the
+// emulator must still have received calls removal calls in all.
+func (f *fixture) unchangedStep(config string, calls int) resource.TestStep {
+	return resource.TestStep{
+		Config: config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectEmptyPlan(),
+		}},
+		Check: f.expectCalls(calls),
 	}
 }
 

@@ -78,7 +78,7 @@ func TestResourceSchemaIsValid(t *testing.T) {
 func testResourceSchemaIsValid(t *testing.T, kind removalKind) {
 	ctx := context.Background()
 	resp := &fwresource.SchemaResponse{}
-	(&removalResource{kind: kind}).Schema(ctx, fwresource.SchemaRequest{}, resp)
+	(&removalResource{removal{kind: kind}}).Schema(ctx, fwresource.SchemaRequest{}, resp)
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("schema diagnostics: %v", resp.Diagnostics)
 	}

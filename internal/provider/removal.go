@@ -67,6 +67,16 @@ var (
 	}
 )
 
+// summary says in one sentence, without a full stop, what the removal does.
+func (k removalKind) summary() string {
+	article := "a"
+	if k.noun == "app" {
+		article = "an"
+	}
+	return fmt.Sprintf("Removes %s %s from the devices of an Upswift (JFrog Connect) project that a device filter "+
+		"selects, with one `%s` call", article, k.noun, k.call)
+}
+
 // title is the noun with a capital, for diagnostic summaries: "App".
 func (k removalKind) title() string { return titleWord(k.noun) }
 
@@ -185,27 +195,42 @@ func destroyWarning(kind removalKind, name types.String) diag.Diagnostics {
 	return diags
 }
 
-// missingTokenWarning is the plan warning when the provider has no token.
-func missingTokenWarning(data *providerData) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if data != nil && data.tokenMissing {
+// planWarnings are the warnings of a plan that will send the removal: one
+// that applies to a whole project, a missing token. get reads the plan (a
+// resource) or the configuration (an action).
+func (r *removal) planWarnings(ctx context.Context, get func(context.Context, path.Path, any) diag.Diagnostics) diag.Diagnostics {
+	name, filter, diags := readRemoval(ctx, r.kind, get)
+	if diags.HasError() {
+		return diags
+	}
+	diags.Append(wholeProjectWarning(ctx, path.Root("device_filter"), filter, r.kind.noun, name)...)
+	if r.data != nil && r.data.tokenMissing {
 		diags.AddWarning("Missing Upswift User Token", missingTokenDetail+
 			" This plan can be reviewed, but applying it will fail until a token is set.")
 	}
 	return diags
 }
 
-// providerDataFrom reads what the provider's Configure handed over, for
-// resources and actions alike.
-func providerDataFrom(v any) (*providerData, diag.Diagnostics) {
+// removal is what a removal resource and a removal action hold: the kind
+// of removal and, once configured, the provider's data.
+type removal struct {
+	kind removalKind
+	data *providerData
+}
+
+// configure keeps what the provider's Configure handed over, for resources
+// and actions alike; nil (before the provider is configured) is no error.
+func (r *removal) configure(v any) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if v == nil {
-		return nil, diags
+		return diags
 	}
 	data, ok := v.(*providerData)
 	if !ok {
 		diags.AddError("Unexpected Provider Data Type",
 			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", v))
+		return diags
 	}
-	return data, diags
+	r.data = data
+	return diags
 }

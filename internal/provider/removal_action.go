@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/upswift/terraform-provider-upswift/internal/upswift"
 )
@@ -18,18 +17,15 @@ var (
 )
 
 // NewAppRemovalAction returns the upswift_app_removal action.
-func NewAppRemovalAction() action.Action { return &removalAction{kind: appRemoval} }
+func NewAppRemovalAction() action.Action { return &removalAction{removal{kind: appRemoval}} }
 
 // NewTagRemovalAction returns the upswift_tag_removal action.
-func NewTagRemovalAction() action.Action { return &removalAction{kind: tagRemoval} }
+func NewTagRemovalAction() action.Action { return &removalAction{removal{kind: tagRemoval}} }
 
 // removalAction is a removal as a Terraform action (Terraform 1.14 and
 // later): invoking it sends the removal; nothing is kept in state. It has
 // the resource's arguments, validation, client and error wording.
-type removalAction struct {
-	kind removalKind
-	data *providerData
-}
+type removalAction struct{ removal }
 
 func (a *removalAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_" + a.kind.typeName
@@ -38,12 +34,11 @@ func (a *removalAction) Metadata(_ context.Context, req action.MetadataRequest, 
 func (a *removalAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	k := a.kind
 	resp.Schema = schema.Schema{
-		MarkdownDescription: fmt.Sprintf("Removes %s %s from the devices of an Upswift (JFrog Connect) project that a "+
-			"device filter selects, with one `%s` call, each time the action is invoked: with "+
+		MarkdownDescription: fmt.Sprintf("%s, each time the action is invoked: with "+
 			"`terraform apply -invoke=action.upswift_%s.<name>`, or from a resource's `lifecycle` "+
 			"`action_trigger`. Nothing is kept in state. Needs Terraform 1.14 or later; the "+
 			"`upswift_%s` resource does the same on any version.\n\n%s",
-			article(k.noun), k.noun, k.call, k.typeName, k.typeName, deviceFilterMarkdown(k.noun, k.nameAttr)),
+			k.summary(), k.typeName, k.typeName, deviceFilterMarkdown(k.noun, k.nameAttr)),
 		Attributes: map[string]schema.Attribute{
 			k.nameAttr: schema.StringAttribute{
 				MarkdownDescription: k.nameDescription,
@@ -56,23 +51,13 @@ func (a *removalAction) Schema(_ context.Context, _ action.SchemaRequest, resp *
 }
 
 func (a *removalAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	if data != nil {
-		a.data = data
-	}
+	resp.Diagnostics.Append(a.configure(req.ProviderData)...)
 }
 
 // ModifyPlan warns, as the resource's plan does, about a removal that
 // applies to a whole project and about a missing token.
 func (a *removalAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
-	name, filter, diags := readRemoval(ctx, a.kind, req.Config.GetAttribute)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(wholeProjectWarning(ctx, path.Root("device_filter"), filter, a.kind.noun, name)...)
-	resp.Diagnostics.Append(missingTokenWarning(a.data)...)
+	resp.Diagnostics.Append(a.planWarnings(ctx, req.Config.GetAttribute)...)
 }
 
 // Invoke sends the removal and reports its progress: each attempt, waits

@@ -26,21 +26,18 @@ var (
 
 // NewAppRemovalResource returns the upswift_app_removal resource.
 func NewAppRemovalResource() resource.Resource {
-	return &removalResource{kind: appRemoval}
+	return &removalResource{removal{kind: appRemoval}}
 }
 
 // NewTagRemovalResource returns the upswift_tag_removal resource.
 func NewTagRemovalResource() resource.Resource {
-	return &removalResource{kind: tagRemoval}
+	return &removalResource{removal{kind: tagRemoval}}
 }
 
 // removalResource is a removal as a resource: creating it sends the
 // removal, and nothing else calls the API. Both kinds share it; only the
 // attribute naming what is removed differs, so values are read by path.
-type removalResource struct {
-	kind removalKind
-	data *providerData
-}
+type removalResource struct{ removal }
 
 func (r *removalResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_" + r.kind.typeName
@@ -49,15 +46,14 @@ func (r *removalResource) Metadata(_ context.Context, req resource.MetadataReque
 func (r *removalResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	k := r.kind
 	resp.Schema = schema.Schema{
-		MarkdownDescription: fmt.Sprintf("Removes %s %s from the devices of an Upswift (JFrog Connect) project that a "+
-			"device filter selects, with one `%s` call.\n\n"+
+		MarkdownDescription: fmt.Sprintf("%s.\n\n"+
 			"This resource is an operation, not a remote object: **creating** it removes the %s from the devices "+
 			"that match `device_filter` at that moment. Changing any argument, or any value in `triggers`, plans a "+
 			"replacement, which sends the removal again. Refresh keeps the state as it is (the API has nothing to "+
 			"read back). **Destroying** it makes no API call and does not put the %s back: it only removes the "+
 			"resource from Terraform state. On Terraform 1.14 and later, the `upswift_%s` action does the same "+
 			"removal without keeping anything in state.\n\n%s",
-			article(k.noun), k.noun, k.call, k.noun, k.noun, k.typeName, deviceFilterMarkdown(k.noun, k.nameAttr)),
+			k.summary(), k.noun, k.noun, k.typeName, deviceFilterMarkdown(k.noun, k.nameAttr)),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "A random identifier of this removal, set when it is applied.",
@@ -84,13 +80,6 @@ func (r *removalResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 	}
 }
 
-func article(noun string) string {
-	if noun == "app" {
-		return "an"
-	}
-	return "a"
-}
-
 // timeoutsAttribute is the timeouts attribute of terraform-plugin-framework-
 // timeouts, described for users.
 func timeoutsAttribute(ctx context.Context) schema.Attribute {
@@ -108,11 +97,7 @@ func timeoutsAttribute(ctx context.Context) schema.Attribute {
 }
 
 func (r *removalResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	if data != nil {
-		r.data = data
-	}
+	resp.Diagnostics.Append(r.configure(req.ProviderData)...)
 }
 
 // ModifyPlan adds the plan-review warnings: a removal that applies to a
@@ -133,13 +118,7 @@ func (r *removalResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if removes := req.State.Raw.IsNull() || len(resp.RequiresReplace) > 0; !removes {
 		return
 	}
-	name, filter, diags := readRemoval(ctx, r.kind, req.Plan.GetAttribute)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(wholeProjectWarning(ctx, path.Root("device_filter"), filter, r.kind.noun, name)...)
-	resp.Diagnostics.Append(missingTokenWarning(r.data)...)
+	resp.Diagnostics.Append(r.planWarnings(ctx, req.Plan.GetAttribute)...)
 }
 
 func (r *removalResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

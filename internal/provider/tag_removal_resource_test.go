@@ -51,13 +51,7 @@ func TestAccTagRemoval_basic(t *testing.T) {
 					f.expectStateHasNoToken(),
 				),
 			},
-			{
-				Config: f.config(body),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
-				Check: f.expectCalls(1),
-			},
+			f.unchangedStep(f.config(body), 1),
 		},
 	})
 }
