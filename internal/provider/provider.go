@@ -55,7 +55,7 @@ func (p *upswiftProvider) Metadata(_ context.Context, _ provider.MetadataRequest
 
 func (p *upswiftProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "The Upswift provider manages apps on the devices of an " +
+		MarkdownDescription: "The Upswift provider removes apps and tags from the devices of an " +
 			"[Upswift (JFrog Connect)](https://jfrog.com/connect/) IoT fleet through its v1 REST API.",
 		Attributes: map[string]schema.Attribute{
 			"user_token": schema.StringAttribute{
