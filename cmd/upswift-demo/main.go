@@ -1,8 +1,8 @@
 // Command upswift-demo is what `make demo` runs: it starts the emulator with
 // the demo fleet on a free loopback port, applies examples/demo with the
-// locally built provider, and shows which devices lost the app. The
-// emulator stops when the demo ends, whether it succeeds, fails or is
-// interrupted.
+// locally built provider, and shows which devices lost the app and the
+// tag. The emulator stops when the demo ends, whether it succeeds, fails or
+// is interrupted.
 package main
 
 import (
@@ -36,6 +36,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	provider := fs.String("provider", "bin/terraform-provider-upswift", "locally built provider binary")
 	dir := fs.String("dir", "examples/demo", "Terraform configuration to apply")
 	app := fs.String("app", "legacy-agent", "app whose removal the table shows")
+	tag := fs.String("tag", "beta", "tag whose removal the table shows")
 	terraform := fs.String("terraform", "terraform", "Terraform (or OpenTofu) CLI")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -77,12 +78,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	after := server.Emulator.Devices(emulator.DemoToken)
-	fmt.Fprintf(stdout, "\nDevices of the demo fleet and the app %q:\n\n", *app)
-	printTable(stdout, *app, before, after)
+	fmt.Fprintf(stdout, "\nDevices of the demo fleet, the app %q and the tag %q:\n\n", *app, *tag)
+	printTable(stdout, *app, *tag, before, after)
 	return nil
 }
 
-func printTable(w io.Writer, app string, before, after map[string]emulator.DeviceView) {
+// printTable shows, per device, whether it had the app and the tag before
+// the apply and whether it lost them.
+func printTable(w io.Writer, app, tag string, before, after map[string]emulator.DeviceView) {
 	ids := make([]string, 0, len(before))
 	for id := range before {
 		ids = append(ids, id)
@@ -101,26 +104,36 @@ func printTable(w io.Writer, app string, before, after map[string]emulator.Devic
 		return 1
 	})
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DEVICE\tNAME\tGROUP\tSTATE\tBEFORE\tAFTER\t")
-	removed := 0
+	fmt.Fprintf(tw, "DEVICE\tNAME\tGROUP\tSTATE\tAPP %s\tTAG %s\t\n", app, tag)
+	lostApp, lostTag := 0, 0
 	for _, id := range ids {
 		b, a := before[id], after[id]
-		_, had := b.Apps[app]
-		_, has := a.Apps[app]
-		change := ""
-		if had && !has {
-			change = "<- removed"
-			removed++
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, b.Name, b.Group, b.State, mark(had), mark(has), change)
+		_, hadApp := b.Apps[app]
+		_, hasApp := a.Apps[app]
+		hadTag, hasTag := slices.Contains(b.Tags, tag), slices.Contains(a.Tags, tag)
+		lostApp += count(hadApp && !hasApp)
+		lostTag += count(hadTag && !hasTag)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", id, b.Name, b.Group, b.State, change(hadApp, hasApp), change(hadTag, hasTag))
 	}
 	_ = tw.Flush()
-	fmt.Fprintf(w, "\n%d device(s) lost %q.\n", removed, app)
+	fmt.Fprintf(w, "\n%d device(s) lost the app %q, %d device(s) the tag %q.\n", lostApp, app, lostTag, tag)
 }
 
-func mark(ok bool) string {
-	if ok {
-		return "yes"
+// change says what happened to an app or tag of one device: "removed",
+// "kept", or "-" when it never had it.
+func change(had, has bool) string {
+	switch {
+	case had && !has:
+		return "removed"
+	case had:
+		return "kept"
 	}
 	return "-"
+}
+
+func count(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
