@@ -265,3 +265,72 @@ func TestActionSchemasAreValid(t *testing.T) {
 		}
 	}
 }
+
+// TestActionPlanWarnings: an action's plan warns as the resource's does
+// about a removal of a whole project and a missing token, and not about a
+// narrowed one.
+func TestActionPlanWarnings(t *testing.T) {
+	const (
+		wholeProject = "Removal Applies to a Whole Project"
+		noToken      = "Missing Upswift User Token"
+	)
+	tests := []struct {
+		name         string
+		groups       []string // nil: absent (null), as an action's config leaves it
+		tokenMissing bool
+		want         []string
+	}{
+		{name: "absent lists are a whole project", want: []string{wholeProject}},
+		{name: "empty lists are a whole project", groups: []string{}, want: []string{wholeProject}},
+		{name: "groups narrow it", groups: []string{"TestGroup1"}},
+		{name: "no token", groups: []string{"TestGroup1"}, tokenMissing: true, want: []string{noToken}},
+	}
+	ctx := context.Background()
+	for _, newAction := range []func() action.Action{NewAppRemovalAction, NewTagRemovalAction} {
+		for _, tt := range tests {
+			a, ok := newAction().(*removalAction)
+			if !ok {
+				t.Fatal("not a removal action")
+			}
+			t.Run(a.kind.noun+"/"+tt.name, func(t *testing.T) {
+				a.data = &providerData{tokenMissing: tt.tokenMissing}
+				var schemaResp action.SchemaResponse
+				a.Schema(ctx, action.SchemaRequest{}, &schemaResp)
+				typ := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+				df := typ.AttributeTypes["device_filter"].(tftypes.Object)
+				groupList := df.AttributeTypes["groups"].(tftypes.List)
+				groups := tftypes.NewValue(groupList, nil)
+				if tt.groups != nil {
+					elems := []tftypes.Value{}
+					for _, g := range tt.groups {
+						elems = append(elems, tftypes.NewValue(groupList.ElementType, map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, g)}))
+					}
+					groups = tftypes.NewValue(groupList, elems)
+				}
+				raw := tftypes.NewValue(typ, map[string]tftypes.Value{
+					a.kind.nameAttr: tftypes.NewValue(tftypes.String, "x"),
+					"device_filter": tftypes.NewValue(df, map[string]tftypes.Value{
+						"project": tftypes.NewValue(df.AttributeTypes["project"], map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, "Demo")}),
+						"groups":  groups,
+						"filters": tftypes.NewValue(df.AttributeTypes["filters"], nil),
+					}),
+				})
+				var resp action.ModifyPlanResponse
+				a.ModifyPlan(ctx, action.ModifyPlanRequest{Config: tfsdk.Config{Schema: schemaResp.Schema, Raw: raw}}, &resp)
+				if resp.Diagnostics.HasError() {
+					t.Fatal(resp.Diagnostics)
+				}
+				var got []string
+				for _, d := range resp.Diagnostics.Warnings() {
+					got = append(got, d.Summary())
+					if d.Summary() == wholeProject && !strings.Contains(d.Detail(), a.kind.noun+` "x"`) {
+						t.Errorf("warning does not name the %s: %s", a.kind.noun, d.Detail())
+					}
+				}
+				if !slices.Equal(got, tt.want) {
+					t.Errorf("warnings %v, want %v", got, tt.want)
+				}
+			})
+		}
+	}
+}
