@@ -67,9 +67,12 @@ func deviceViews(a *Account) []DeviceView {
 // accountView is an account in GET /_emulator/devices: identified by index
 // and a label derived from it, never by its token.
 type accountView struct {
-	Index   int          `json:"index"`
-	Label   string       `json:"label"`
-	Apps    []string     `json:"apps"`
+	Index int      `json:"index"`
+	Label string   `json:"label"`
+	Apps  []string `json:"apps"`
+	// Tags are the tags that exist in the account, sorted: those it lists
+	// and those the fleet given to New put on devices.
+	Tags    []string     `json:"tags"`
 	Devices []DeviceView `json:"devices"`
 }
 
@@ -107,6 +110,7 @@ func (e *Emulator) accountViews() any {
 			Index:   i,
 			Label:   fmt.Sprintf("account-%d", i),
 			Apps:    slices.Clone(a.Apps),
+			Tags:    slices.Sorted(maps.Keys(e.tags[a.UserToken])),
 			Devices: deviceViews(a),
 		})
 	}

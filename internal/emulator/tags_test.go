@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -130,6 +131,16 @@ func TestRemovedTagStaysKnown(t *testing.T) {
 	}
 	if code, removed := send(tagBody("retired", nil), DeviceTagsPath); code != 200 || len(removed) != 0 {
 		t.Fatalf("listed tag: %d %v", code, removed)
+	}
+	// The inspection output lists the account's tags, removed ones too.
+	rec := serve(e, http.MethodGet, "/_emulator/devices", "")
+	accounts, _ := decodeBody(t, rec)["accounts"].([]any)
+	if len(accounts) != 1 {
+		t.Fatalf("GET /_emulator/devices: %s", rec.Body)
+	}
+	account, _ := accounts[0].(map[string]any)
+	if tags := fmt.Sprint(account["tags"]); tags != "[beta camera gateway lab prod retired sensor]" {
+		t.Errorf("account tags %s", tags)
 	}
 	e.Reset()
 	if code, removed := send(appByTag, DeviceAppsPath); code != 200 || !slices.Equal(removed, []string{"d-c0d9-3b72", "d-2d47-a951"}) {
