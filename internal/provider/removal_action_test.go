@@ -34,15 +34,17 @@ var actionKinds = []struct {
 	{tagRemoval, newTagFixture, "edge", `{ project = { name = "Demo" }, filters = [{ type = "device_state", operand = "is", value = "offline" }] }`, []string{"d-2"}},
 }
 
-func actionBlock(kind removalKind, label, name, filter string) string {
+// actionBlock declares action.upswift_<kind>.x removing name from the
+// devices that filter (HCL) selects.
+func actionBlock(kind removalKind, name, filter string) string {
 	return fmt.Sprintf(`
-action "upswift_%s" %q {
+action "upswift_%s" "x" {
   config {
     %s = %q
     device_filter = %s
   }
 }
-`, kind.typeName, label, kind.nameAttr, name, filter)
+`, kind.typeName, kind.nameAttr, name, filter)
 }
 
 // TestAccAction_trigger: a terraform_data's action_trigger invokes the
@@ -54,7 +56,7 @@ func TestAccAction_trigger(t *testing.T) {
 		t.Run(ak.kind.noun, func(t *testing.T) {
 			f := ak.fixture(t)
 			config := func(image string) string {
-				return f.providerConfig() + actionBlock(ak.kind, "x", ak.name, ak.filter) + fmt.Sprintf(`
+				return f.providerConfig() + actionBlock(ak.kind, ak.name, ak.filter) + fmt.Sprintf(`
 resource "terraform_data" "image" {
   input = %q
   lifecycle {
@@ -111,7 +113,7 @@ func TestAccAction_invoke(t *testing.T) {
 		t.Run(ak.kind.noun, func(t *testing.T) {
 			t.Parallel()
 			f := ak.fixture(t)
-			w := newWorkDir(t, cli, f.actionConfig(actionBlock(ak.kind, "x", ak.name, ak.filter)))
+			w := newWorkDir(t, cli, f.actionConfig(actionBlock(ak.kind, ak.name, ak.filter)))
 			f.server.Emulator.FailNext(1, 502, true)
 			out, err := w.run("apply", "-invoke=action.upswift_"+ak.kind.typeName+".x", "-auto-approve", "-input=false", "-no-color")
 			if err != nil {
@@ -164,7 +166,7 @@ func TestAccAction_invalidFilterAtValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newTagFixture(t)
-			w := newWorkDir(t, cli, f.actionConfig(actionBlock(tagRemoval, "x", "edge", tt.filter)))
+			w := newWorkDir(t, cli, f.actionConfig(actionBlock(tagRemoval, "edge", tt.filter)))
 			out, err := w.run("validate", "-no-color")
 			if err == nil {
 				t.Fatalf("validate accepted the filter:\n%s", out)
@@ -184,7 +186,7 @@ func TestAccAction_invalidFilterAtValidate(t *testing.T) {
 func TestAccAction_apiRefusal(t *testing.T) {
 	cli := actionsCLI(t)
 	f := newTagFixture(t)
-	w := newWorkDir(t, cli, f.actionConfig(actionBlock(tagRemoval, "x", "no-such-tag", `{ project = { name = "Demo" } }`)))
+	w := newWorkDir(t, cli, f.actionConfig(actionBlock(tagRemoval, "no-such-tag", `{ project = { name = "Demo" } }`)))
 	out, err := w.run("apply", "-invoke=action.upswift_tag_removal.x", "-auto-approve", "-input=false", "-no-color")
 	if err == nil {
 		t.Fatalf("the invocation succeeded:\n%s", out)
