@@ -12,33 +12,46 @@ import (
 )
 
 // The pacer keeps one rate (request starts per second) for all requests of
-// a client, a client-side token bucket of one, as the adaptive retry mode
-// of the AWS SDKs does. A 429 is the API asking to slow down, so it is the
-// pacer's signal, never a failure:
+// a client: a client-side token bucket of one whose rate follows the API's
+// answers, as in the adaptive retry mode of the AWS SDKs. A 429 is the API
+// asking to slow down, so it is the pacer's signal, never a failure. The
+// design borrows from TCP (slow start, one cut per congestion episode) and
+// CUBIC (return quickly to just under the last refused rate, W_max, and
+// probe beyond it ever further):
 //
-//   - Slow start: the rate begins spaced (initialRate) and grows on every
-//     success until the first 429.
-//   - A 429 sets the plateau (W_max, as in CUBIC): the rate that was
-//     refused, measured as the rate the client really sent at (the pacer's
-//     rate when requests were waiting for it, the observed send rate when
-//     Terraform itself was slower than the pacer).
-//   - Known-good and refused rates bracket the API's limit. After a 429 the
-//     rate goes to the geometric middle of the bracket, capped just under
-//     the refused rate; every success moves it halfway (in log terms) up to
-//     the plateau, so it returns in a few requests instead of crawling.
-//   - A 429 at or under the rate of the last deep cut means the cut was not
-//     enough: the rate drops by deepCut at once. A limit of 0.2 requests/s
-//     is found from 100/s in three such cuts, and no probe is wasted on
-//     rates that were already refused.
+//   - Slow start: one request in flight until the second answer, then a
+//     window that grows by one per success, spaced at initialRate, which
+//     grows while requests wait for it. Nothing is refused, nothing slows.
+//   - Every 429 is evidence of a refused rate: the rate the request really
+//     went out at, from the time since the last accepted request started
+//     (what a token bucket refilling from its last accepted request saw),
+//     so that a Terraform slower than the pacer does not pass for the
+//     API's capacity. Successes that really went out at the current rate
+//     are evidence of an accepted one. Answers to requests sent before the
+//     last cut belong to that cut.
+//   - The pacer keeps the limit bracketed between the highest accepted rate
+//     lo and the latest refused rate hi. In a wide bracket it tries a point
+//     nearer lo (a refused try costs a 429, an accepted one only a little
+//     time); in a narrow one it settles at lo, just under hi. So after a
+//     cut it is back near the limit in a few requests, and a limit of 0.2
+//     requests/s is found from 100/s in a handful of tries.
+//   - A 429 at or under lo means lo was wrong: a bucket that let a burst
+//     through has run dry (lo becomes what the API accepted between two
+//     429s, when it was drained at both: a rate it is known to grant), or
+//     jitter after a long run of successes (a step just under it), or else
+//     the AWS SDKs' beta of 0.7; twice in a row, the limit dropped and the
+//     bracket is searched again from the slowest rate.
 //   - At the plateau the pacer probes above it after a run of successes,
-//     slightly at first and further each time (a limit that rose is found
-//     quickly); a refused probe doubles the run before the next one, so
-//     probes cost few 429s however long the run.
-//
-// Without Retry-After, after a 429 every request holds back until one
-// interval of the new rate after the last accepted request: a token bucket
-// refills from its last accepted request. With Retry-After, every request
-// holds back that long.
+//     slightly at first and further each time (a limit that rose is
+//     found); a refused probe doubles the run before the next one, so
+//     probes cost few 429s however long the apply.
+//   - A Retry-After of two seconds or more holds back every request that
+//     long and brackets the limit itself; a shorter one (servers round up
+//     to whole seconds, so often one second for a few milliseconds) holds
+//     back only the refused request, while the others keep to the reduced
+//     rate. Without Retry-After, the next request goes one interval of the
+//     new rate after the last accepted one.
+//   - requests_per_minute is a ceiling on the rate at every step.
 const (
 	// initialRate is where slow start begins, in requests per second: it
 	// spreads the first requests of parallel workers over a few
@@ -54,9 +67,7 @@ const (
 	minRate = 0.1
 	// plateauFactor places the plateau just under the last refused rate,
 	// leaving room for jitter between the client and the API.
-	plateauFactor = 0.95
-	// deepCut divides the rate when a cut was not enough.
-	deepCut = 8.0
+	plateauFactor = 0.93
 	// plateauRun is how many successes at the plateau come before the
 	// first probe above it.
 	plateauRun = 16
@@ -66,15 +77,24 @@ const (
 	// window is how far back accepted requests count towards the accepted
 	// rate measured at the first 429.
 	window = time.Second
+	// testedShare: a success tested the current rate when it went out at
+	// least this close to it (timers wake late by a little).
+	testedShare = 0.9
+	// jitterRun is how many successes make a following 429 at the same
+	// rate an isolated one.
+	jitterRun = 16
+	// unknownSpan is how far under a refused rate the bracket reaches
+	// when no rate under it was accepted yet.
+	unknownSpan = 16.0
+	// tryWeight places a try in a wide bracket: 0.5 is its middle in log
+	// terms; less is nearer the accepted end.
+	tryWeight = 0.4
 	// bracket is the widest ratio of refused to accepted rate at which the
 	// pacer settles; over it, it tries the middle.
 	bracket = 1.15
 	// contradicted is where known-good goes, as a share of the refused
 	// rate, when a 429 comes at or under it.
 	contradicted = 0.7
-	// dropFactor: a 429 under this share of the accepted rate means the
-	// limit dropped.
-	dropFactor = 0.8
 	// minSamples is how many accepted requests in window make the accepted
 	// rate a measurement.
 	minSamples = 8
@@ -92,18 +112,24 @@ type Pacer struct {
 	last    time.Time // start of the latest request that counts for spacing
 	hold    time.Time // no request starts before this (after a 429)
 
-	limited  bool      // a 429 was seen: slow start is over
-	hi       float64   // the latest refused rate
-	lo       float64   // highest rate accepted since the last deep cut; 0 = none
-	floor    float64   // rate set by the last deep cut
-	cut      time.Time // answers to requests started before belong to the last cut
-	run      int       // successes at the plateau since it was reached or probed
-	runLen   int       // successes at the plateau before the next probe
-	probe    float64   // next probe's step above the plateau
-	probing  bool      // the plateau is raised by a probe not yet confirmed
-	lastGood time.Time // start of the latest accepted request
-	inflight int       // requests started and not yet answered
-	window   int       // in slow start, how many may be in flight
+	limited bool    // a 429 was seen: slow start is over
+	hi      float64 // the latest refused rate
+	lo      float64 // highest rate known to be accepted; 0 = none
+	// contradicted: the last 429 came under the accepted rate, and no
+	// success has tested the rate since.
+	contradicted bool
+	since        int         // successes that tested the rate since the last cut
+	blind        int         // 429s while no rate under hi was accepted
+	refusedAt    time.Time   // start of the request of the last cut
+	sinceRefused []time.Time // starts of the requests accepted after it
+	cut          time.Time   // answers to requests started before belong to the last cut
+	run          int         // successes at the plateau since it was reached or probed
+	runLen       int         // successes at the plateau before the next probe
+	probe        float64     // next probe's step above the plateau
+	probing      bool        // the plateau is raised by a probe not yet confirmed
+	lastGood     time.Time   // start of the latest accepted request
+	inflight     int         // requests started and not yet answered
+	window       int         // in slow start, how many may be in flight
 
 	starts    [minSamples + 1]time.Time // ring of recent request starts
 	nstarts   int
@@ -206,6 +232,19 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 		// when the caller (Terraform) was slower than the pacer.
 		refused := min(t.rate, p.gapRate(t.start))
 		acc, measured := p.acceptedRate(now)
+		drained := p.drainedRate(t.start)
+		if hasRetryAfter && retryAfter >= 2*time.Second && !p.lastGood.IsZero() {
+			// A Retry-After of whole seconds after a gap g since the last
+			// accepted request brackets a token bucket's interval: more
+			// than g + retryAfter - 1s, less than g + retryAfter + 1s
+			// (the header's resolution is a second). Slow limits are
+			// found from it instead of by refused tries.
+			g := t.start.Sub(p.lastGood) + retryAfter
+			refused = min(refused, 1/(g-time.Second).Seconds())
+			if p.lo == 0 || p.contradicted {
+				p.lo = 1 / (g + time.Second).Seconds()
+			}
+		}
 		switch {
 		case !p.limited:
 			// The first 429. Successes in the last window at a steady rate
@@ -213,10 +252,21 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			if measured && acc < refused {
 				p.lo = acc
 			}
-		case refused <= p.floor*1.001 || refused < dropFactor*p.lo:
-			// Refused at a rate that was meant to be safe, or well under
-			// what was accepted before: the cut was not enough, or the
-			// limit dropped. What was known no longer holds.
+		case refused <= p.lo && drained > 0:
+			// Refused at what was accepted before: a bucket that let a
+			// burst through has run dry, or jitter. Since the last 429 the
+			// API accepted what its rate allows and no more: that is the
+			// known-good rate now.
+			p.lo = min(p.lo, drained)
+			p.contradicted = true
+		case refused <= p.lo && p.since >= jitterRun:
+			// An isolated 429 after a long run of successes at about this
+			// rate: the jitter between client and API, not a new limit.
+			// Step just under it.
+			p.lo = plateauFactor * refused
+		case refused <= p.lo && p.contradicted:
+			// Refused again under what was accepted, with no success in
+			// between: the limit dropped. What was known no longer holds.
 			p.lo = 0
 		case refused <= p.lo:
 			// Refused at what was accepted before: jitter, or a bucket
@@ -224,6 +274,7 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			// well under it (the AWS SDKs' beta), and the bracket's middle
 			// is tried from there.
 			p.lo = contradicted * refused
+			p.contradicted = true
 		}
 		if p.probing {
 			// A refused probe: wait twice as long before the next one.
@@ -231,39 +282,60 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			p.probe = firstProbe
 			p.probing = false
 		}
+		if p.lo == 0 {
+			p.blind++
+		}
+		p.refusedAt = t.start
+		p.sinceRefused = p.sinceRefused[:0]
 		p.limited = true
 		p.hi = refused
 		p.cut = now
 		p.run = 0
+		p.since = 0
 		p.choose()
+
 		// The refused attempts took no token: the spacing counts from the
-		// last accepted request.
-		if !p.lastGood.IsZero() {
+		// last accepted request, unless others are still on their way
+		// (any of them may take one).
+		if !p.lastGood.IsZero() && p.inflight == 0 {
 			p.last = p.lastGood
 		}
 	}
-	if hasRetryAfter {
+	switch {
+	case hasRetryAfter && retryAfter >= 2*time.Second:
+		// Advice well over the header's one-second resolution: every
+		// request holds back that long.
 		p.hold = later(p.hold, now.Add(retryAfter))
-	} else if p.lastGood.IsZero() {
+	case p.lastGood.IsZero():
 		p.hold = later(p.hold, now.Add(interval(p.rate)))
 	}
+	// A shorter Retry-After (often one second, rounded up from a few
+	// milliseconds) holds back only the refused request (the transport
+	// waits it out); the others keep to the reduced rate.
 }
 
 // choose sets the rate from what is known of the limit: under the lowest
 // refused rate hi and at or over the highest accepted rate lo.
 func (p *Pacer) choose() {
+	lo := p.lo
+	if lo == 0 {
+		// Nothing accepted under hi yet: the bracket reaches down a
+		// long way, and after a second 429 of that kind as far as the
+		// slowest rate.
+		lo = minRate
+		if p.blind <= 1 {
+			lo = max(p.hi/unknownSpan, minRate)
+		}
+	}
 	switch {
-	case p.lo == 0:
-		// Nothing under hi is known to be accepted: go well under it.
-		p.rate = p.hi / deepCut
-		p.floor = max(p.rate, minRate)
-	case p.hi > bracket*p.lo:
-		// A wide bracket: try its middle (in log terms).
-		p.rate = min(plateauFactor*p.hi, math.Sqrt(p.lo*p.hi))
+	case p.hi > bracket*lo:
+		// A wide bracket: try a point in it (in log terms), nearer the
+		// known-good end, since a refused try costs a 429 and an accepted
+		// one only a little time.
+		p.rate = min(plateauFactor*p.hi, math.Pow(lo, 1-tryWeight)*math.Pow(p.hi, tryWeight))
 	default:
-		// A narrow one: settle at the plateau just under hi.
-		p.rate = max(p.lo, plateauFactor*p.hi)
-		p.rate = min(p.rate, plateauFactor*p.hi)
+		// A narrow one: settle at the accepted rate, just under hi.
+		p.rate = min(p.lo, plateauFactor*p.hi)
 	}
 	p.clamp()
 }
@@ -291,6 +363,9 @@ func (p *Pacer) succeeded(t ticket) {
 	if t.start.After(p.lastGood) {
 		p.lastGood = t.start
 	}
+	if t.start.After(p.refusedAt) && len(p.sinceRefused) < 4096 {
+		p.sinceRefused = append(p.sinceRefused, t.start)
+	}
 	switch {
 	case !p.limited:
 		if t.queued {
@@ -298,16 +373,23 @@ func (p *Pacer) succeeded(t ticket) {
 			// Terraform is slower, a higher rate would be untested.
 			p.rate *= slowStartGrowth
 		}
-		p.window++
+		if p.ngoods > 1 {
+			// The window opens from the second success: until then
+			// one answer says little about the limit.
+			p.window++
+		}
 		p.clamp()
 		return
-	case t.start.Before(p.cut) || confirmed < p.rate*0.999:
+	case t.start.Before(p.cut) || confirmed < p.rate*testedShare:
 		// An answer to a request sent before the last change, or one that
 		// went out slower than the current rate (Terraform, not the pacer,
 		// set its pace), says nothing about the current rate.
 		return
 	}
 	p.lo = max(p.lo, confirmed)
+	p.contradicted = false
+	p.blind = 0
+	p.since++
 	if p.probing {
 		// The probe held: the limit is at least that.
 		p.probing = false
@@ -354,6 +436,27 @@ func (p *Pacer) release() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.inflight--
+}
+
+// drainedRate is a rate the API is known to accept, from the requests it
+// accepted between the last cut's 429 and a 429 at t: a token bucket was
+// empty at both (less than one token), so it refilled at least the
+// accepted count less one over that time. 0 when too few to tell.
+func (p *Pacer) drainedRate(t time.Time) float64 {
+	if p.refusedAt.IsZero() {
+		return 0
+	}
+	n := 0
+	for _, s := range p.sinceRefused {
+		if s.Before(t) {
+			n++
+		}
+	}
+	span := t.Sub(p.refusedAt)
+	if n < 4 || span <= 0 {
+		return 0
+	}
+	return float64(n-1) / span.Seconds()
 }
 
 // gapRate is the rate that the time from the latest accepted request
@@ -458,6 +561,16 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		_ = resp.Body.Close()
 		t.pacer.throttledAt(tk, d, ok)
 		throttles++
+		if ok && d > 0 {
+			// The refused request itself is not sent again before the
+			// server's Retry-After.
+			timer := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				timer.Stop()
+			case <-timer.C:
+			}
+		}
 		if state != nil {
 			reportProgress(ctx, Event{Kind: EventRateLimited, Method: req.Method, Path: req.URL.Path, Status: resp.StatusCode, Attempt: state.total()})
 			state.throttled.Add(1)
