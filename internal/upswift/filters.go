@@ -26,7 +26,10 @@ type FilterType struct {
 }
 
 // FilterTypes lists the documented filter types in the order the API
-// documentation gives them.
+// documentation gives them. The provider's validators, its schema
+// descriptions and the docs' filter table are all generated from it. The
+// emulator (internal/emulator) keeps its own copy on purpose, as an
+// independent oracle of the API: a mistake here shows up there as a refusal.
 var FilterTypes = []FilterType{
 	{Name: "specific_device", Value: "a device ID, e.g. `d-4ec7-1be9`", Operands: []string{OperandIs, OperandIsNot}},
 	{Name: "tag", Value: "a tag name", Operands: []string{OperandIs, OperandIsNot}},
