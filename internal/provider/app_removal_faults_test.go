@@ -83,15 +83,15 @@ func (f *fixture) expectIdenticalBodies() resource.TestCheckFunc {
 	}
 }
 
-// TestAccAppRemoval_parallelUnderRateLimit applies 50 removals at once
+// TestAccAppRemoval_parallelUnderRateLimit applies 100 removals at once
 // (Terraform runs 10 at a time) against an API limited to 50 requests per
 // second with a bucket of 1: all succeed with max_retries = 0 (429s are
 // waited out, not retried), each device loses the app, each removal
 // arrived exactly once, and the provider-wide pacing keeps the number of
 // 429 answers within max(5, N/10).
 func TestAccAppRemoval_parallelUnderRateLimit(t *testing.T) {
-	const n = 50
-	const max429 = 5
+	const n = 100
+	const max429 = max(5, n/10)
 	for _, retryAfter := range []bool{false, true} {
 		t.Run(fmt.Sprintf("retry-after=%v", retryAfter), func(t *testing.T) {
 			devices := make([]emulator.Device, n)
