@@ -149,6 +149,30 @@ func TestAccAction_invoke(t *testing.T) {
 	}
 }
 
+// TestAccAction_invokeRateLimited: a 429 during an invocation is waited out
+// and the removal sent again; the progress says so.
+func TestAccAction_invokeRateLimited(t *testing.T) {
+	cli := actionsCLI(t)
+	f := newFixture(t)
+	w := newWorkDir(t, cli, f.actionConfig(actionBlock(appRemoval, "legacy-agent", `{ project = { name = "Demo" }, groups = [{ name = "TestGroup3" }] }`)))
+	f.server.Emulator.FailNext(1, 429, false)
+	out, err := w.run("apply", "-invoke=action.upswift_app_removal.x", "-auto-approve", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("invoke failed: %v\n%s", err, out)
+	}
+	if got := len(f.removals()); got != 2 {
+		t.Errorf("emulator received %d calls, want 2 (a 429, then the removal)", got)
+	}
+	if err := f.expectLost("legacy-agent", "d-5")(nil); err != nil {
+		t.Error(err)
+	}
+	for _, msg := range []string{"rate limit was reached (429", "The API accepted DELETE /v1/device_apps (200)."} {
+		if !contains(out, msg) {
+			t.Errorf("output lacks the progress message %q:\n%s", msg, out)
+		}
+	}
+}
+
 // TestAccAction_invalidFilterAtValidate: `terraform validate` refuses an
 // action with a filter the API would refuse, in the resource's words, and
 // sends nothing.
