@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -38,6 +39,8 @@ type options struct {
 	provider  string
 	terraform string
 	limited   bool
+	rates     string
+	sweepSecs float64
 }
 
 func main() {
@@ -59,9 +62,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.Float64Var(&o.rate, "rate", 50, "emulator rate limit (requests/s) for the rate-limited apply")
 	fs.IntVar(&o.burst, "burst", 1, "emulator rate-limit bucket for the rate-limited apply")
 	fs.BoolVar(&o.limited, "limited", true, "also measure apply against the rate-limited emulator")
+	fs.StringVar(&o.rates, "rates", "1,5,20,100", "rate sweep: emulator limits (requests/s, bucket 1, no Retry-After) for one apply each; empty for none")
+	fs.Float64Var(&o.sweepSecs, "sweep-seconds", 8, "rate sweep: N per rate is this many seconds of API time (N = rate x seconds, from 4 to 200)")
 	fs.StringVar(&o.provider, "provider", "bin/terraform-provider-upswift", "locally built provider binary")
 	fs.StringVar(&o.terraform, "terraform", "terraform", "Terraform CLI")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rates, err := parseRates(o.rates)
+	if err != nil {
 		return err
 	}
 	tfPath, err := exec.LookPath(o.terraform)
@@ -80,7 +89,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 
-	fleet := benchFleet(o.n)
+	devices := o.n
+	for _, r := range rates {
+		devices = max(devices, sweepN(r, o.sweepSecs))
+	}
+	fleet := benchFleet(devices)
 	server, err := emulator.Start("127.0.0.1:0", emulator.New(fleet))
 	if err != nil {
 		return err
@@ -125,6 +138,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 				slices.Reverse(tools)
 			}
 			var pair [2]time.Duration
+			var floorSeconds float64
 			for _, tool := range tools {
 				server.Emulator.Reset()
 				server.Emulator.SetLatency(o.latency)
@@ -147,13 +161,24 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 					}
 				} else {
 					pair[1] = m.wall
+					floorSeconds = m.wall.Seconds()
 				}
+			}
+			if sc.limited {
+				// Under a limit the floor is also the API's own time for N
+				// requests: whichever is longer.
+				floorSeconds = max(floorSeconds, float64(o.n)/o.rate)
 			}
 			r.upswift = append(r.upswift, pair[0])
 			r.floor = append(r.floor, pair[1])
-			r.ratios = append(r.ratios, pair[0].Seconds()/pair[1].Seconds())
+			r.ratios = append(r.ratios, pair[0].Seconds()/floorSeconds)
 		}
 		results = append(results, r)
+	}
+
+	sweep, err := runSweep(ctx, tfPath, work, server, env, o, rates)
+	if err != nil {
+		return err
 	}
 
 	// The plugin alone: a configuration with the provider and no resources.
@@ -181,13 +206,107 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if o.limited {
+		fmt.Fprintf(out, "\nThe limited apply's ratio is against max(terraform_data apply of the same run, N/R = %.2fs).\n", float64(o.n)/o.rate)
+	}
+	if len(sweep) > 0 {
+		printSweep(out, sweep)
+	}
 	// A measurement of runs that did not do their work is no measurement.
 	for i, r := range results {
 		if scenarios[i].phase == "apply" && (r.failed > 0 || r.ok != o.runs*o.n) {
 			return fmt.Errorf("%s: %d failed runs, %d of %d removals answered 200", r.name, r.failed, r.ok, o.runs*o.n)
 		}
 	}
+	for _, s := range sweep {
+		if s.failed || s.ok != s.n {
+			return fmt.Errorf("rate sweep at %g req/s: failed=%v, %d of %d removals answered 200", s.rate, s.failed, s.ok, s.n)
+		}
+	}
 	return nil
+}
+
+// sweepN is how many removals the sweep applies at rate r: secs seconds of
+// API time, at least 4 and at most 200, so that each run stays short.
+func sweepN(r, secs float64) int {
+	return min(max(int(math.Round(r*secs)), 4), 200)
+}
+
+func parseRates(s string) ([]float64, error) {
+	var rates []float64
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		r, err := strconv.ParseFloat(f, 64)
+		if err != nil || r <= 0 {
+			return nil, fmt.Errorf("-rates: %q is not a positive number", f)
+		}
+		rates = append(rates, r)
+	}
+	return rates, nil
+}
+
+// sweepRow is one apply of the rate sweep, beside the same apply without
+// a limit.
+type sweepRow struct {
+	rate         float64
+	n            int
+	wall, free   time.Duration
+	ok, throttle int
+	failed       bool
+}
+
+// runSweep applies N removals once against each limit (bucket 1, no
+// Retry-After, the API's documented answer), and once without a limit
+// for reference.
+func runSweep(ctx context.Context, tfPath, work string, server *emulator.Server, env []string, o options, rates []float64) ([]sweepRow, error) {
+	var rows []sweepRow
+	for _, r := range rates {
+		n := sweepN(r, o.sweepSecs)
+		dir := filepath.Join(work, fmt.Sprintf("sweep-%d", n))
+		if _, err := os.Stat(dir); err != nil {
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				return nil, err
+			}
+			if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(upswiftConfig(n)), 0o600); err != nil {
+				return nil, err
+			}
+		}
+		row := sweepRow{rate: r, n: n}
+		server.Emulator.Reset()
+		server.Emulator.SetLatency(o.latency)
+		free, err := measure(ctx, tfPath, dir, "apply", env)
+		if err != nil {
+			return nil, fmt.Errorf("unlimited apply of %d: %w", n, err)
+		}
+		row.free = free.wall
+		server.Emulator.Reset()
+		server.Emulator.SetLatency(o.latency)
+		server.Emulator.SetRateLimit(r, 1, false)
+		m, err := measure(ctx, tfPath, dir, "apply", env)
+		row.wall = m.wall
+		counts := server.Emulator.Counts()
+		row.ok, row.throttle = counts[200], counts[429]
+		if err != nil {
+			row.failed = true
+			fmt.Fprintf(os.Stderr, "rate sweep at %g req/s failed: %v\n", r, err)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func printSweep(out io.Writer, rows []sweepRow) {
+	fmt.Fprintln(out, "\nRate sweep: one apply per limit (bucket 1, no Retry-After), beside the same apply without a limit.")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "limit req/s\tN\tapply s\tunlimited s\tN/R s\tbound s (unlimited + 1.25 N/R)\t429s (bound max(5, N/10))\tfailed\t")
+	for _, r := range rows {
+		nr := float64(r.n) / r.rate
+		fmt.Fprintf(tw, "%g\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%d (%d)\t%v\t\n", r.rate, r.n, r.wall.Seconds(), r.free.Seconds(), nr,
+			r.free.Seconds()+1.25*nr, r.throttle, max(5, r.n/10), r.failed)
+	}
+	_ = tw.Flush()
 }
 
 type row struct {
