@@ -19,8 +19,8 @@ import (
 // the plan warnings.
 
 // defaultCreateTimeout bounds a removal, retries and rate-limit waits
-// included, when the configuration sets no timeouts.create (resources) and
-// for every invocation of an action.
+// included, when the configuration sets no timeouts.create (resources) or
+// timeout (actions).
 const defaultCreateTimeout = 10 * time.Minute
 
 // removalKind is one of the API's removals.
@@ -145,18 +145,16 @@ const missingTokenDetail = "The provider configuration has no user token. Set us
 func removalErrorDetail(noun, name string, timeout time.Duration, err error, resource bool) string {
 	what := fmt.Sprintf("Removing %s %q", noun, name)
 	saved, limit, again := " Nothing was saved to state.", "the create timeout", "Applying again sends the removal again."
+	raise := " Raise timeouts.create, or try again later."
 	if !resource {
 		saved, limit, again = "", "the action's timeout", "Invoking the action again sends the removal again."
+		raise = " Raise the action's timeout, or try again later."
 	}
 	var apiErr *upswift.APIError
 	var reqErr *upswift.RequestError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		hint := " Raise timeouts.create, or try again later."
-		if !resource {
-			hint = " Try again later."
-		}
-		return fmt.Sprintf("%s did not finish within %s of %s: %s.%s%s", what, limit, timeout, err, saved, hint)
+		return fmt.Sprintf("%s did not finish within %s of %s: %s.%s%s", what, limit, timeout, err, saved, raise)
 	case errors.Is(err, context.Canceled):
 		return fmt.Sprintf("Terraform was interrupted while waiting for the API to remove %s %q: %s.%s "+
 			"The API may or may not have removed the %s. %s", noun, name, err, saved, noun, again)

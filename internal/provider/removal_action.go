@@ -3,9 +3,14 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/upswift/terraform-provider-upswift/internal/upswift"
 )
@@ -46,6 +51,14 @@ func (a *removalAction) Schema(_ context.Context, _ action.SchemaRequest, resp *
 				Validators:          nonEmpty(),
 			},
 			"device_filter": actionDeviceFilterAttribute(k.noun),
+			"timeout": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("How long an invocation may take, retries and rate-limit waits "+
+					"included (a [duration](https://pkg.go.dev/time#ParseDuration) such as `\"5m\"`). Defaults to `%s`.",
+					defaultCreateTimeout),
+				CustomType: timetypes.GoDurationType{},
+				Optional:   true,
+				Validators: []validator.String{positiveDuration{}},
+			},
 		},
 	}
 }
@@ -74,6 +87,36 @@ func (a *removalAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 			resp.SendProgress(action.InvokeProgressEvent{Message: e.String()})
 		})
 	}
-	run := removalRun{kind: a.kind, name: name, filter: filter, timeout: defaultCreateTimeout}
+	timeout := defaultCreateTimeout
+	var configured timetypes.GoDuration
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("timeout"), &configured)...)
+	if !configured.IsNull() && !configured.IsUnknown() {
+		d, diags := configured.ValueGoDuration()
+		resp.Diagnostics.Append(diags...)
+		timeout = d
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	run := removalRun{kind: a.kind, name: name, filter: filter, timeout: timeout}
 	resp.Diagnostics.Append(run.run(ctx, a.data)...)
+}
+
+// positiveDuration refuses a timeout of zero or less, which would end an
+// invocation before its first request. The custom type has already refused
+// what is not a duration.
+type positiveDuration struct{}
+
+func (positiveDuration) Description(context.Context) string { return "must be a duration above zero" }
+
+func (v positiveDuration) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (positiveDuration) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err == nil && d <= 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Timeout",
+			fmt.Sprintf("Attribute %s value %q must be a duration above zero, such as \"5m\".", req.Path, req.ConfigValue.ValueString()))
+	}
 }

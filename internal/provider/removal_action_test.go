@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
@@ -197,6 +198,55 @@ func TestAccAction_invalidFilterAtValidate(t *testing.T) {
 			}
 			if !contains(out, tt.want) {
 				t.Errorf("validate output lacks %q:\n%s", tt.want, out)
+			}
+			if n := len(f.server.Emulator.Requests()); n != 0 {
+				t.Errorf("emulator received %d requests", n)
+			}
+		})
+	}
+}
+
+// TestAccAction_timeout: timeout bounds an invocation, waits included; a
+// timeout that is no duration, or not above zero, is refused by validate.
+func TestAccAction_timeout(t *testing.T) {
+	cli := actionsCLI(t)
+	withTimeout := func(timeout string) string {
+		return strings.Replace(actionBlock(tagRemoval, "edge", `{ project = { name = "Demo" } }`),
+			"    device_filter", "    timeout = "+timeout+"\n    device_filter", 1)
+	}
+	t.Run("bounds the invocation", func(t *testing.T) {
+		t.Parallel()
+		f := newTagFixture(t)
+		f.server.Emulator.SetLatency(time.Minute)
+		w := newWorkDir(t, cli, f.actionConfig(withTimeout(`"1s"`)))
+		start := time.Now()
+		out, err := w.run("apply", "-invoke=action.upswift_tag_removal.x", "-auto-approve", "-input=false", "-no-color")
+		if err == nil {
+			t.Fatalf("the invocation succeeded:\n%s", out)
+		}
+		if waited := time.Since(start); waited > 30*time.Second {
+			t.Errorf("the invocation took %s with a 1s timeout", waited)
+		}
+		for _, want := range []string{`Removing tag "edge" did not finish within the action's timeout of 1s`, "Raise the action's timeout"} {
+			if !contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+		if lost, err := f.lost(); err != nil || len(lost) != 0 {
+			t.Errorf("fleet changed: %v %v", lost, err)
+		}
+	})
+	for _, tt := range []struct{ timeout, want string }{
+		{`"soon"`, `Invalid Time Duration String Value`},
+		{`"0s"`, `Attribute timeout value "0s" must be a duration above zero`},
+	} {
+		t.Run("refuses "+tt.timeout, func(t *testing.T) {
+			t.Parallel()
+			f := newTagFixture(t)
+			w := newWorkDir(t, cli, f.actionConfig(withTimeout(tt.timeout)))
+			out, err := w.run("validate", "-no-color")
+			if err == nil || !contains(out, tt.want) {
+				t.Errorf("validate: %v, want an error with %q:\n%s", err, tt.want, out)
 			}
 			if n := len(f.server.Emulator.Requests()); n != 0 {
 				t.Errorf("emulator received %d requests", n)
