@@ -25,7 +25,7 @@ cd "$(dirname "$0")/.."
 
 TERRAFORM=${TERRAFORM:-terraform}
 if ! command -v "$TERRAFORM" >/dev/null 2>&1; then
-	echo "validate-examples: no Terraform CLI ($TERRAFORM) found; install Terraform >= 1.0 or set TERRAFORM." >&2
+	echo "validate-examples: no Terraform CLI ($TERRAFORM) found; install Terraform >= 1.0.11 or set TERRAFORM." >&2
 	exit 1
 fi
 

@@ -42,7 +42,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if _, err := exec.LookPath(*terraform); err != nil {
-		return fmt.Errorf("no Terraform CLI %q found: install Terraform >= 1.0 (or pass -terraform /path/to/tofu)", *terraform)
+		return fmt.Errorf("no Terraform CLI %q found: install Terraform >= 1.0.11 (or pass -terraform /path/to/tofu, OpenTofu >= 1.6.3)", *terraform)
 	}
 
 	work, err := os.MkdirTemp("", "upswift-demo-")

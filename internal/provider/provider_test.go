@@ -43,7 +43,8 @@ func TestMain(m *testing.M) {
 		}
 	} else if _, err := exec.LookPath("terraform"); err != nil {
 		fmt.Fprintln(os.Stderr, "No Terraform CLI found: the provider's Terraform-driven tests need one.\n"+
-			"Install Terraform >= 1.0 on the PATH, or set TF_ACC_TERRAFORM_PATH to a terraform or tofu binary.")
+			"Install Terraform >= 1.0.11 (tested up to 1.15.0) on the PATH, or set TF_ACC_TERRAFORM_PATH to a terraform\n"+
+			"or tofu (OpenTofu >= 1.6.3, tested up to 1.12.6) binary; `scripts/cli.sh terraform 1.15.0` builds one.")
 		os.Exit(2)
 	}
 	os.Exit(m.Run())
