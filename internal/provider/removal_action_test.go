@@ -383,14 +383,17 @@ func TestActionPlanWarnings(t *testing.T) {
 					}
 					groups = tftypes.NewValue(groupList, elems)
 				}
-				raw := tftypes.NewValue(typ, map[string]tftypes.Value{
-					a.kind.nameAttr: tftypes.NewValue(tftypes.String, "x"),
-					"device_filter": tftypes.NewValue(df, map[string]tftypes.Value{
-						"project": tftypes.NewValue(df.AttributeTypes["project"], map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, "Demo")}),
-						"groups":  groups,
-						"filters": tftypes.NewValue(df.AttributeTypes["filters"], nil),
-					}),
+				values := map[string]tftypes.Value{}
+				for name, at := range typ.AttributeTypes {
+					values[name] = tftypes.NewValue(at, nil)
+				}
+				values[a.kind.nameAttr] = tftypes.NewValue(tftypes.String, "x")
+				values["device_filter"] = tftypes.NewValue(df, map[string]tftypes.Value{
+					"project": tftypes.NewValue(df.AttributeTypes["project"], map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, "Demo")}),
+					"groups":  groups,
+					"filters": tftypes.NewValue(df.AttributeTypes["filters"], nil),
 				})
+				raw := tftypes.NewValue(typ, values)
 				var resp action.ModifyPlanResponse
 				a.ModifyPlan(ctx, action.ModifyPlanRequest{Config: tfsdk.Config{Schema: schemaResp.Schema, Raw: raw}}, &resp)
 				if resp.Diagnostics.HasError() {
