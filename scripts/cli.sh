@@ -6,7 +6,8 @@
 #   scripts/cli.sh tofu 1.6.3         # -> $(go env GOPATH)/bin/tofu-1.6.3
 #
 # The binary is reused on later runs (a cold build takes about 3 to 6 minutes
-# on 2 cores). Progress goes to stderr; stdout holds only the path.
+# on 2 cores); the `terraform` or `tofu` on the PATH is used instead when it
+# is that version. Progress goes to stderr; stdout holds only the path.
 #
 # Both projects are built from their sources as the module proxy serves them
 # (their go.mod files have replace directives, so `go install ...@version`
@@ -58,15 +59,21 @@ work=""
 trap 'rm -rf "$rc" ${work:+"$work"}' EXIT
 
 cli_ok() {
-	local out
-	[ -x "$bin" ] || return 1
+	local out exe=${1:-$bin}
+	[ -x "$exe" ] || return 1
 	# Captured first: with pipefail, `... | grep -q` can fail on SIGPIPE.
-	out=$(TF_CLI_CONFIG_FILE=$rc CHECKPOINT_DISABLE=1 "$bin" version 2>/dev/null) || return 1
+	out=$(TF_CLI_CONFIG_FILE=$rc CHECKPOINT_DISABLE=1 "$exe" version 2>/dev/null) || return 1
 	[ "$(head -n1 <<<"$out")" = "$banner" ]
 }
 
 if cli_ok; then
 	echo "$bin"
+	exit 0
+fi
+# The same version on the PATH (as CI's setup-terraform or setup-opentofu
+# installs it) serves as well as a build.
+if onpath=$(command -v "$cli" 2>/dev/null) && cli_ok "$onpath"; then
+	echo "$onpath"
 	exit 0
 fi
 
