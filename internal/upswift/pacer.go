@@ -131,8 +131,6 @@ type Pacer struct {
 	inflight     int         // requests started and not yet answered
 	window       int         // in slow start, how many may be in flight
 
-	starts    [minSamples + 1]time.Time // ring of recent request starts
-	nstarts   int
 	goods     [minSamples + 1]time.Time // ring of recent accepted starts
 	ngoods    int
 	accepted  []time.Time
@@ -183,12 +181,11 @@ func (p *Pacer) tryStart(queued bool) (ticket, time.Duration) {
 	}
 	p.inflight++
 	p.last = now
-	p.starts[p.nstarts%len(p.starts)] = now
-	p.nstarts++
 	return ticket{start: now, rate: p.rate, queued: queued}, 0
 }
 
-// wait blocks until a request may start or until ctx ends.
+// wait blocks until a request may start or until ctx ends. A request
+// that starts must be reported with succeeded, throttledAt or release.
 func (p *Pacer) wait(ctx context.Context) (ticket, error) {
 	queued := false
 	for {
@@ -210,15 +207,9 @@ func (p *Pacer) wait(ctx context.Context) (ticket, error) {
 	}
 }
 
-// Wait blocks until a request may start or until ctx ends.
-func (p *Pacer) Wait(ctx context.Context) error {
-	_, err := p.wait(ctx)
-	return err
-}
-
-// throttledAt records a 429 for the attempt t. retryAfter is the server's
-// advice when hasRetryAfter: every request of the client holds back that
-// long.
+// throttledAt records a 429 for the attempt t, with the server's
+// Retry-After when hasRetryAfter (see the package comment for how it holds
+// requests back).
 func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

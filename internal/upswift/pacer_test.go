@@ -124,7 +124,7 @@ func TestPacerWaitStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	if err := p.Wait(ctx); err == nil {
+	if _, err := p.wait(ctx); err == nil {
 		t.Fatal("Wait returned nil after its context ended")
 	}
 	if time.Since(start) > 5*time.Second {
