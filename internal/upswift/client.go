@@ -53,8 +53,8 @@ type Options struct {
 	MaxRetries int
 	// RequestTimeout bounds each attempt; DefaultRequestTimeout when zero.
 	RequestTimeout time.Duration
-	// RequestsPerMinute caps the pace of requests ahead of any rate limit
-	// answer; zero leaves the pace to the pacer's slow start.
+	// RequestsPerMinute caps the pace of requests, before and after any
+	// rate limit answer; zero leaves the pace to the pacer's slow start.
 	RequestsPerMinute int
 	// RetryWaitMin and RetryWaitMax bound the backoff between retries.
 	RetryWaitMin, RetryWaitMax time.Duration
@@ -125,7 +125,7 @@ func NewClient(o Options) (*Client, error) {
 		HTTPClient: &http.Client{
 			// The per-attempt timeout is the transport's, so that it starts
 			// once the pacer lets the attempt go, not while it waits.
-			Transport: &pacedTransport{base: transport, pacer: c.pacer, timeout: o.RequestTimeout},
+			Transport: &pacedTransport{base: transport, pacer: c.pacer, timeout: o.RequestTimeout, logger: o.Logger},
 			// No redirect is followed: a 307/308 would send the body, token
 			// included, wherever Location points (another host, or plain
 			// http), and a 301/302 turns the call into a GET without it.

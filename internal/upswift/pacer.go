@@ -498,6 +498,7 @@ type pacedTransport struct {
 	base    http.RoundTripper
 	pacer   *Pacer
 	timeout time.Duration
+	logger  Logger // nil: no log lines
 }
 
 func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -562,9 +563,21 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			case <-timer.C:
 			}
 		}
+		n := throttles
 		if state != nil {
-			reportProgress(ctx, Event{Kind: EventRateLimited, Method: req.Method, Path: req.URL.Path, Status: resp.StatusCode, Attempt: state.total()})
+			n = state.total()
+			reportProgress(ctx, Event{Kind: EventRateLimited, Method: req.Method, Path: req.URL.Path, Status: resp.StatusCode, Attempt: n})
 			state.throttled.Add(1)
+		}
+		if t.logger != nil {
+			// The retry hooks never see these answers: say here that the
+			// request waits for the rate limit, and what was learned.
+			fields := map[string]any{"method": req.Method, "path": req.URL.Path, "status": resp.StatusCode,
+				"attempt": n, "rate_per_second": t.pacer.Rate()}
+			if ok {
+				fields["retry_after_ms"] = d.Milliseconds()
+			}
+			t.logger.Warn(ctx, "Upswift API rate limit reached; the request waits its turn and is sent again", fields)
 		}
 	}
 }

@@ -3,7 +3,10 @@ package upswift
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -135,5 +138,47 @@ func TestBackoffBounded(t *testing.T) {
 				t.Fatalf("backoff(%s, %s, %d) = %s, want within [%s, %s]", tt.lo, tt.hi, tt.attempt, d, tt.min, tt.max)
 			}
 		}
+	}
+}
+
+// recordingLogger keeps the log lines it gets.
+type recordingLogger struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *recordingLogger) Debug(_ context.Context, msg string, f map[string]any) { l.add(msg, f) }
+func (l *recordingLogger) Warn(_ context.Context, msg string, f map[string]any)  { l.add(msg, f) }
+func (l *recordingLogger) add(msg string, f map[string]any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprint(msg, f))
+}
+
+// TestRateLimitIsLogged: each 429 the transport waits out is logged, with
+// the Retry-After and the learned rate, and without the token.
+func TestRateLimitIsLogged(t *testing.T) {
+	rec := &recorder{answers: []answer{{status: 429, header: map[string]string{"Retry-After": "1"}, body: `{}`}, ok200}}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	log := &recordingLogger{}
+	c, err := NewClient(Options{Endpoint: srv.URL, UserToken: testToken, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RemoveApp(context.Background(), testRemoval); err != nil {
+		t.Fatal(err)
+	}
+	var found string
+	for _, l := range log.lines {
+		if strings.Contains(l, testToken) {
+			t.Errorf("log line holds the token: %s", l)
+		}
+		if strings.Contains(l, "rate limit reached") {
+			found = l
+		}
+	}
+	if !strings.Contains(found, "retry_after_ms:1000") || !strings.Contains(found, "rate_per_second") {
+		t.Fatalf("no log line for the 429 with its Retry-After and rate; got %q", log.lines)
 	}
 }
