@@ -226,7 +226,7 @@ func simN(r float64) int {
 // max(5, n/10) answers of 429 and at most the unlimited apply plus 1.25 x
 // apiTime. Without, looser bounds (four times the 429s, 2.5 x apiTime)
 // guard the cases where the pacer does not meet those yet (knownGap).
-func checkBounds(t *testing.T, name string, cfg simConfig, apiTime time.Duration, strict bool) simResult {
+func checkBounds(t *testing.T, name string, cfg simConfig, apiTime time.Duration, strict bool) {
 	t.Helper()
 	free := cfg
 	free.rate, free.changeAfter = 0, 0
@@ -253,7 +253,6 @@ func checkBounds(t *testing.T, name string, cfg simConfig, apiTime time.Duration
 	if cfg.rpm > 0 && float64(got.maxSent) > float64(cfg.rpm)/60+1 {
 		t.Errorf("%s: %d requests accepted within one second, over requests_per_minute %d", name, got.maxSent, cfg.rpm)
 	}
-	return got
 }
 
 // knownGap says where the pacer does not yet meet its bounds (measured

@@ -199,13 +199,6 @@ func startNow(p *Pacer, clock *fakeClock) {
 	}
 }
 
-func absDur(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
-}
-
 // TestPacingWaitIsNotPartOfTheRequestTimeout: an attempt that waits for its
 // turn longer than the per-request timeout still gets its full timeout once
 // it goes.
