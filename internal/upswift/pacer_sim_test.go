@@ -258,7 +258,7 @@ func checkBounds(t *testing.T, name string, cfg simConfig, apiTime time.Duration
 // knownGap says where the pacer does not yet meet its bounds (measured
 // with this simulation): a bucket as large as the rate under 20/s, where
 // the tokens a slow try leaves to refill let later tries through and make
-// the accepted rate look higher than it is (8 to 12 answers of 429 where 5
+// the accepted rate look higher than it is (8 to 13 answers of 429 where 5
 // to 10 are allowed); and 0.7 to 1 request/s with a bucket of 1, where
 // finding the limit from the initial 100/s costs 6 answers of 429.
 func knownGap(r float64, burst int, _ retryAfterMode) bool {
