@@ -134,7 +134,7 @@ func TestPacerWaitStopsOnCancel(t *testing.T) {
 
 // TestClientSharesPacingUnderRateLimit: parallel callers of one client
 // against a server that allows 50 requests per second with a bucket of 1
-// all succeed with few 429 answers.
+// all succeed without retries, with at most max(5, N/10) answers of 429.
 func TestClientSharesPacingUnderRateLimit(t *testing.T) {
 	var mu sync.Mutex
 	var last time.Time
@@ -157,7 +157,8 @@ func TestClientSharesPacingUnderRateLimit(t *testing.T) {
 		_, _ = w.Write([]byte(`{"message": "Success"}`))
 	}))
 	defer srv.Close()
-	c, err := NewClient(Options{Endpoint: srv.URL, UserToken: testToken, MaxRetries: 10, RetryWaitMin: 10 * time.Millisecond})
+	// No retries: 429s do not need them.
+	c, err := NewClient(Options{Endpoint: srv.URL, UserToken: testToken, MaxRetries: 0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,8 +181,8 @@ func TestClientSharesPacingUnderRateLimit(t *testing.T) {
 	if ok200.Load() != 100 {
 		t.Fatalf("%d successes, want 100", ok200.Load())
 	}
-	if n := got429.Load(); n > 8 {
-		t.Fatalf("%d answers of 429 for 100 requests, want at most 8", n)
+	if n := got429.Load(); n > 10 {
+		t.Fatalf("%d answers of 429 for 100 requests, want at most max(5, N/10) = 10", n)
 	}
 	t.Logf("429 answers: %d, final rate %.1f/s", got429.Load(), c.pacer.Rate())
 }
