@@ -92,9 +92,10 @@ const (
 	// bracket is the widest ratio of refused to accepted rate at which the
 	// pacer settles; over it, it tries the middle.
 	bracket = 1.15
-	// contradicted is where known-good goes, as a share of the refused
-	// rate, when a 429 comes at or under it.
-	contradicted = 0.7
+	// beta is where known-good goes, as a share of the refused rate, when
+	// a 429 comes at or under it and nothing better is known (the AWS
+	// SDKs' adaptive mode cuts by the same factor).
+	beta = 0.7
 	// minSamples is how many accepted requests in window make the accepted
 	// rate a measurement.
 	minSamples = 8
@@ -217,10 +218,10 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 	p.throttled++
 	p.inflight--
 	if !t.start.Before(p.cut) {
-		// A new congestion episode: 429s answered to requests that started
-		// before the last cut belong to that cut.
-		// What was refused is the rate really sent: the pacer's, or less
-		// when the caller (Terraform) was slower than the pacer.
+		// A new congestion episode (429s answered to requests that started
+		// before the last cut belong to that cut). What was refused is the
+		// rate really sent: the pacer's, or less when the caller
+		// (Terraform) was slower than the pacer.
 		refused := min(t.rate, p.gapRate(t.start))
 		acc, measured := p.acceptedRate(now)
 		drained := p.drainedRate(t.start)
@@ -260,11 +261,10 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			// between: the limit dropped. What was known no longer holds.
 			p.lo = 0
 		case refused <= p.lo:
-			// Refused at what was accepted before: jitter, or a bucket
-			// that let a burst through has run dry. Known-good is now
-			// well under it (the AWS SDKs' beta), and the bracket's middle
-			// is tried from there.
-			p.lo = contradicted * refused
+			// Refused at what was accepted before, too soon after the last
+			// 429 to measure what the API grants: known-good goes well
+			// under it, and the bracket is tried from there.
+			p.lo = beta * refused
 			p.contradicted = true
 		}
 		if p.probing {
