@@ -77,6 +77,57 @@ func expectEachAcceptedOnce(t *testing.T, log []emulator.Request, n int) {
 	}
 }
 
+// applyUnderRateLimit applies rateLimitConfig's n removals against s, whose
+// rate limit the caller set, and checks that every device lost legacy-agent
+// and nothing else, that every removal was accepted exactly once, and that
+// there were at most max429 answers of 429.
+func applyUnderRateLimit(t *testing.T, s *emulator.Server, n, max429 int) {
+	t.Helper()
+	parallelUnitTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: rateLimitConfig(s.URL, n, ""),
+			Check: func(*terraform.State) error {
+				for id, d := range s.Emulator.Devices(testAccToken) {
+					if _, has := d.Apps["legacy-agent"]; has {
+						return fmt.Errorf("device %s still has legacy-agent", id)
+					}
+					if _, has := d.Apps["metrics"]; !has {
+						return fmt.Errorf("device %s lost metrics", id)
+					}
+				}
+				return nil
+			},
+		}},
+	})
+	counts := s.Emulator.Counts()
+	t.Logf("answers: %v", counts)
+	if counts[200] != n {
+		t.Errorf("%d removals succeeded, want %d", counts[200], n)
+	}
+	if counts[429] > max429 {
+		t.Errorf("%d answers of 429, want at most %d", counts[429], max429)
+	}
+	expectEachAcceptedOnce(t, s.Emulator.Requests(), n)
+}
+
+// TestAccAppRemoval_parallelUnderRateLimit applies 100 removals at once
+// (Terraform runs 10 at a time) against an API limited to 50 requests per
+// second with a bucket of 1: all succeed with max_retries = 0 (429s are
+// waited out, not retried), each device loses the app, each removal
+// arrived exactly once, and the provider-wide pacing keeps the number of
+// 429 answers within max(5, N/10).
+func TestAccAppRemoval_parallelUnderRateLimit(t *testing.T) {
+	const n = 100
+	for _, retryAfter := range []bool{false, true} {
+		t.Run(fmt.Sprintf("retry-after=%v", retryAfter), func(t *testing.T) {
+			s := emulatortest.Start(t, rateLimitFleet(n))
+			s.Emulator.SetLatency(5 * time.Millisecond)
+			s.Emulator.SetRateLimit(50, 1, retryAfter)
+			applyUnderRateLimit(t, s, n, max(5, n/10))
+		})
+	}
+}
+
 // TestAccAppRemoval_lowRateLimit: against an API that allows one request
 // per second with a bucket of 1, answering 429 with no Retry-After, with
 // seconds or with an HTTP date, an apply of a few removals with
@@ -99,28 +150,7 @@ func TestAccAppRemoval_lowRateLimit(t *testing.T) {
 			s.Emulator.SetLatency(5 * time.Millisecond)
 			s.Emulator.SetRateLimit(1, 1, tt.retryAfter)
 			s.Emulator.SetRetryAfterDate(tt.date)
-			parallelUnitTest(t, resource.TestCase{
-				Steps: []resource.TestStep{{
-					Config: rateLimitConfig(s.URL, n, ""),
-					Check: func(*terraform.State) error {
-						for id, d := range s.Emulator.Devices(testAccToken) {
-							if _, has := d.Apps["legacy-agent"]; has {
-								return fmt.Errorf("device %s still has legacy-agent", id)
-							}
-							if _, has := d.Apps["metrics"]; !has {
-								return fmt.Errorf("device %s lost metrics", id)
-							}
-						}
-						return nil
-					},
-				}},
-			})
-			counts := s.Emulator.Counts()
-			t.Logf("answers: %v", counts)
-			if counts[429] > max429 {
-				t.Errorf("%d answers of 429, want at most %d", counts[429], max429)
-			}
-			expectEachAcceptedOnce(t, s.Emulator.Requests(), n)
+			applyUnderRateLimit(t, s, n, max429)
 		})
 	}
 }
