@@ -22,11 +22,19 @@ import (
 //   - Slow start: one request in flight until the second answer, then a
 //     window that grows by one per success, spaced at initialRate, which
 //     grows while requests wait for it. Nothing is refused, nothing slows.
-//   - Every 429 is evidence of a refused rate: the rate the request really
-//     went out at, from the time since the last accepted request started
-//     (what a token bucket refilling from its last accepted request saw),
-//     so that a Terraform slower than the pacer does not pass for the
-//     API's capacity. Successes that really went out at the current rate
+//   - The first 429 after a burst estimates the limit: a token bucket
+//     starts full, so the k requests accepted in the t1 seconds up to the
+//     first refused one are its B tokens plus R x t1, and k / (t1 + 1s)
+//     is R when the bucket holds a second of rate and under R when it
+//     holds less. The pacer settles there and probes up from it, soon and
+//     further each time (see below), in case the bucket was small. (After
+//     a single accepted request there is no burst to measure: the bracket
+//     below is searched from far under the refused rate.)
+//   - Every later 429 is evidence of a refused rate: the rate the request
+//     really went out at, from the time since the last accepted request
+//     started (what a token bucket refilling from its last accepted
+//     request saw), so that a Terraform slower than the pacer does not
+//     pass for the API's capacity. Successes that really went out at the current rate
 //     are evidence of an accepted one. Answers to requests sent before the
 //     last cut belong to that cut.
 //   - The pacer keeps the limit bracketed between the highest accepted rate
@@ -42,9 +50,16 @@ import (
 //     the AWS SDKs' beta of 0.7; twice in a row, the limit dropped and the
 //     bracket is searched again from the slowest rate.
 //   - At the plateau the pacer probes above it after a run of successes,
-//     slightly at first and further each time (a limit that rose is
-//     found); a refused probe doubles the run before the next one, so
-//     probes cost few 429s however long the apply.
+//     slightly at first, then, as long as probes hold, twice as far after
+//     half as many successes each time: like CUBIC, slow near the last
+//     refused rate and fast away from it, so a limit that rose is found
+//     in a few dozen requests. A refusal brings the step back to its
+//     smallest; a refused probe doubles the run before the next one. A
+//     refusal near where the probes began means a bucket larger than one
+//     let them through on tokens saved under the limit: the pacer settles
+//     back at that start, or at what the API accepted since the last cut
+//     if more. Probes happen only while the pacer's 429s number less than
+//     max(5, successes/20), so they cost few however long the apply.
 //   - A Retry-After of two seconds or more holds back every request that
 //     long and brackets the limit itself; a shorter one (servers round up
 //     to whole seconds, so often one second for a few milliseconds) holds
@@ -71,9 +86,20 @@ const (
 	// plateauRun is how many successes at the plateau come before the
 	// first probe above it.
 	plateauRun = 16
+	// climbRun is how many successes at the first burst's estimate come
+	// before the first probe above it.
+	climbRun = 4
+	// minRun is the shortest run of successes between two probes.
+	minRun = 2
 	// firstProbe is the first probe's step above the plateau; it doubles
-	// with every probe that is not refused.
+	// with every probe that is not refused, and the run before the next
+	// one halves, down to minRun.
 	firstProbe = 0.05
+	// probeFree and probeShare bound what probing costs: the pacer probes
+	// only while its 429s number less than max(probeFree, successes /
+	// probeShare), half of the max(5, N/10) it promises.
+	probeFree  = 5
+	probeShare = 20
 	// window is how far back accepted requests count towards the accepted
 	// rate measured at the first 429.
 	window = time.Second
@@ -128,7 +154,10 @@ type Pacer struct {
 	runLen       int         // successes at the plateau before the next probe
 	probe        float64     // next probe's step above the plateau
 	probing      bool        // the plateau is raised by a probe not yet confirmed
+	base         float64     // the plateau where the current series of probes began
+	raised       bool        // a probe was accepted since the last cut
 	lastGood     time.Time   // start of the latest accepted request
+	first        time.Time   // start of the first request
 	inflight     int         // requests started and not yet answered
 	window       int         // in slow start, how many may be in flight
 
@@ -182,6 +211,9 @@ func (p *Pacer) tryStart(queued bool) (ticket, time.Duration) {
 	}
 	p.inflight++
 	p.last = now
+	if p.first.IsZero() {
+		p.first = now
+	}
 	return ticket{start: now, rate: p.rate, queued: queued}, 0
 }
 
@@ -238,6 +270,19 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			}
 		}
 		switch {
+		case !p.limited && p.ngoods >= 2:
+			// The first 429, after a burst. A token bucket starts full: the
+			// k requests accepted in the t1 seconds up to the first refusal
+			// are its B tokens plus R x t1. With a bucket of up to one
+			// second of rate, k / (t1 + 1s) is at most R (exactly R when
+			// B = R), so the pacer settles there and probes up from it.
+			est := float64(p.ngoods) / (t.start.Sub(p.first).Seconds() + 1)
+			if est < refused {
+				p.lo = est
+				p.base = est
+				refused = est / plateauFactor
+				p.runLen = climbRun
+			}
 		case !p.limited:
 			// The first 429. Successes in the last window at a steady rate
 			// are a known-good rate; without them nothing is known yet.
@@ -267,10 +312,21 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			p.lo = beta * refused
 			p.contradicted = true
 		}
+		if p.raised && p.limited && drained > 0 && refused <= 2*p.base {
+			// Probes accepted since the last cut ended in a refusal near
+			// where they began: a bucket larger than one let them through
+			// on tokens saved under the limit. Settle back where they
+			// began, or at what the API accepted since the last cut
+			// (drained then and now: a rate it grants) if more.
+			p.lo = min(p.lo, max(drained, p.base))
+			refused = min(refused, p.lo/plateauFactor)
+		}
+		// Growth starts small again after a refusal, as CUBIC's does.
+		p.probe = firstProbe
+		p.raised = false
 		if p.probing {
 			// A refused probe: wait twice as long before the next one.
 			p.runLen *= 2
-			p.probe = firstProbe
 			p.probing = false
 		}
 		if p.lo == 0 {
@@ -382,18 +438,24 @@ func (p *Pacer) succeeded(t ticket) {
 	p.blind = 0
 	p.since++
 	if p.probing {
-		// The probe held: the limit is at least that.
+		// The probe held: the limit is at least that. Probe further and
+		// sooner, as CUBIC grows fast far from the last refused rate.
 		p.probing = false
+		p.raised = true
 		p.probe *= 2
+		p.runLen = max(p.runLen/2, minRun)
 	}
 	if p.hi > bracket*p.lo {
 		p.choose()
 		return
 	}
 	p.run++
-	if p.run >= p.runLen {
+	if p.run >= p.runLen && p.throttled < max(probeFree, p.ngoods/probeShare) {
 		// Probe above the plateau, in case the limit rose.
 		p.run = 0
+		if !p.raised {
+			p.base = p.lo
+		}
 		p.hi *= 1 + p.probe
 		p.probing = true
 		p.rate = plateauFactor * p.hi

@@ -221,25 +221,19 @@ func simN(r float64) int {
 }
 
 // checkBounds runs one apply of n removals, whose API work alone takes
-// apiTime, beside the same apply without a limit. Every removal must
-// succeed. With strict, the bounds the pacer promises must hold: at most
-// max(5, n/10) answers of 429 and at most the unlimited apply plus 1.25 x
-// apiTime. Without, looser bounds (four times the 429s, 2.5 x apiTime)
-// guard the cases where the pacer does not meet those yet (knownGap).
-func checkBounds(t *testing.T, name string, cfg simConfig, apiTime time.Duration, strict bool) {
+// apiTime, beside the same apply without a limit, and checks the bounds the
+// pacer promises: every removal succeeds, at most max(5, n/10) answers of
+// 429, and at most the unlimited apply plus 1.25 x apiTime.
+func checkBounds(t *testing.T, name string, cfg simConfig, apiTime time.Duration) {
 	t.Helper()
 	free := cfg
 	free.rate, free.changeAfter = 0, 0
 	base := simulate(free)
 	got := simulate(cfg)
 	limit429, factor := max(5, cfg.n/10), 1.25
-	if !strict {
-		limit429, factor = 4*limit429, 2.5
-	}
 	budget := base.elapsed + time.Duration(factor*float64(apiTime))
-	t.Logf("%-50s N=%4d %7.1fs (unlimited %5.1fs, N/R %6.1fs, bound %6.1fs)  429s %3d (bound %3d)%s",
-		name, cfg.n, got.elapsed.Seconds(), base.elapsed.Seconds(), apiTime.Seconds(), budget.Seconds(), got.throttled, limit429,
-		map[bool]string{true: "", false: "  known gap: looser bounds"}[strict])
+	t.Logf("%-50s N=%4d %7.1fs (unlimited %5.1fs, N/R %6.1fs, bound %6.1fs)  429s %3d (bound %3d)",
+		name, cfg.n, got.elapsed.Seconds(), base.elapsed.Seconds(), apiTime.Seconds(), budget.Seconds(), got.throttled, limit429)
 	if got.ok != cfg.n {
 		t.Errorf("%s: %d of %d removals succeeded", name, got.ok, cfg.n)
 	}
@@ -253,16 +247,6 @@ func checkBounds(t *testing.T, name string, cfg simConfig, apiTime time.Duration
 	if cfg.rpm > 0 && float64(got.maxSent) > float64(cfg.rpm)/60+1 {
 		t.Errorf("%s: %d requests accepted within one second, over requests_per_minute %d", name, got.maxSent, cfg.rpm)
 	}
-}
-
-// knownGap says where the pacer does not yet meet its bounds (measured
-// with this simulation): a bucket as large as the rate under 20/s, where
-// the tokens a slow try leaves to refill let later tries through and make
-// the accepted rate look higher than it is (8 to 13 answers of 429 where 5
-// to 10 are allowed); and 0.7 to 1 request/s with a bucket of 1, where
-// finding the limit from the initial 100/s costs 6 answers of 429.
-func knownGap(r float64, burst int, _ retryAfterMode) bool {
-	return burst > 1 && r < 20 || burst == 1 && r >= 0.7 && r <= 1
 }
 
 func seconds(x float64) time.Duration { return time.Duration(x * float64(time.Second)) }
@@ -282,7 +266,7 @@ func TestPacerSimulatedLimits(t *testing.T) {
 				cfg := simDefaults
 				cfg.rate, cfg.burst, cfg.mode, cfg.n = r, burst, mode, simN(r)
 				name := fmt.Sprintf("%g req/s, bucket %d, %s", r, burst, mode)
-				checkBounds(t, name, cfg, seconds(float64(cfg.n)/r), !knownGap(r, burst, mode))
+				checkBounds(t, name, cfg, seconds(float64(cfg.n)/r))
 			}
 		}
 	}
@@ -298,19 +282,16 @@ func TestPacerSimulatedScenarios(t *testing.T) {
 		name    string
 		cfg     simConfig
 		apiTime time.Duration
-		strict  bool
 	}{
-		{"Terraform slower than a 50/s limit, bucket 1", with(slow, 50, 1, 300), seconds(300.0 / 50), true},
-		{"Terraform slower than a 30/s limit, bucket 30", with(slow, 30, 30, 300), seconds(300.0 / 30), true},
-		{"limit drops from 50/s to 10/s after 200", changed(with(simDefaults, 50, 1, 400), 200, 10), seconds(200.0/50 + 200.0/10), true},
-		// Known gap: probes above the plateau grow 5%, 10%, 20%... every
-		// 16 successes, so a five-fold rise takes about 100 requests to find.
-		{"limit rises from 10/s to 50/s after 100", changed(with(simDefaults, 10, 1, 400), 100, 50), seconds(100.0/10 + 300.0/50), false},
-		{"requests_per_minute 600 under a 50/s limit", withRPM(with(simDefaults, 50, 1, 200), 600), seconds(200.0 / 10), true},
-		{"requests_per_minute 3 (under the pacer's minimum) and a 1/s limit", withRPM(with(simDefaults, 1, 1, 6), 3), seconds(6.0 / 0.05), true},
+		{"Terraform slower than a 50/s limit, bucket 1", with(slow, 50, 1, 300), seconds(300.0 / 50)},
+		{"Terraform slower than a 30/s limit, bucket 30", with(slow, 30, 30, 300), seconds(300.0 / 30)},
+		{"limit drops from 50/s to 10/s after 200", changed(with(simDefaults, 50, 1, 400), 200, 10), seconds(200.0/50 + 200.0/10)},
+		{"limit rises from 10/s to 50/s after 100", changed(with(simDefaults, 10, 1, 400), 100, 50), seconds(100.0/10 + 300.0/50)},
+		{"requests_per_minute 600 under a 50/s limit", withRPM(with(simDefaults, 50, 1, 200), 600), seconds(200.0 / 10)},
+		{"requests_per_minute 3 (under the pacer's minimum) and a 1/s limit", withRPM(with(simDefaults, 1, 1, 6), 3), seconds(6.0 / 0.05)},
 	}
 	for _, tt := range tests {
-		checkBounds(t, tt.name, tt.cfg, tt.apiTime, tt.strict)
+		checkBounds(t, tt.name, tt.cfg, tt.apiTime)
 	}
 }
 
