@@ -217,10 +217,17 @@ func (p *Pacer) tryStart(queued bool) (ticket, time.Duration) {
 	return ticket{start: now, rate: p.rate, queued: queued}, 0
 }
 
+// waitNotice is how long a request may be held back before the pacer
+// says so (an EventWaiting): shorter waits are the ordinary spacing.
+const waitNotice = time.Second
+
 // wait blocks until a request may start or until ctx ends. A request
 // that starts must be reported with succeeded, throttledAt or release.
-func (p *Pacer) wait(ctx context.Context) (ticket, error) {
+// onHold (when not nil) is called once, when the request has been or will
+// be held back for waitNotice or more, with the wait ahead.
+func (p *Pacer) wait(ctx context.Context, onHold func(time.Duration)) (ticket, error) {
 	queued := false
+	var since time.Time
 	for {
 		if err := ctx.Err(); err != nil {
 			return ticket{}, err
@@ -229,7 +236,14 @@ func (p *Pacer) wait(ctx context.Context) (ticket, error) {
 		if d <= 0 {
 			return t, nil
 		}
+		if !queued {
+			since = p.now()
+		}
 		queued = true
+		if onHold != nil && p.now().Sub(since)+d >= waitNotice {
+			onHold(d)
+			onHold = nil
+		}
 		timer := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
@@ -569,7 +583,9 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var first time.Time
 	throttles := 0
 	for {
-		tk, err := t.pacer.wait(ctx)
+		tk, err := t.pacer.wait(ctx, func(d time.Duration) {
+			reportProgress(ctx, Event{Kind: EventWaiting, Method: req.Method, Path: req.URL.Path, Wait: d})
+		})
 		if err != nil {
 			if throttles > 0 && errors.Is(err, context.DeadlineExceeded) {
 				rl := &RateLimitError{Waited: t.pacer.now().Sub(first), Throttles: throttles, Rate: t.pacer.Rate(), Err: err}
@@ -615,16 +631,6 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		_ = resp.Body.Close()
 		t.pacer.throttledAt(tk, d, ok)
 		throttles++
-		if ok && d > 0 {
-			// The refused request itself is not sent again before the
-			// server's Retry-After.
-			timer := time.NewTimer(d)
-			select {
-			case <-ctx.Done():
-				timer.Stop()
-			case <-timer.C:
-			}
-		}
 		n := throttles
 		if state != nil {
 			n = state.total()
@@ -640,6 +646,16 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				fields["retry_after_ms"] = d.Milliseconds()
 			}
 			t.logger.Warn(ctx, "Upswift API rate limit reached; the request waits its turn and is sent again", fields)
+		}
+		if ok && d > 0 {
+			// The refused request itself is not sent again before the
+			// server's Retry-After (said above, before the wait).
+			timer := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				timer.Stop()
+			case <-timer.C:
+			}
 		}
 	}
 }

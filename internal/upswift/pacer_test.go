@@ -124,7 +124,7 @@ func TestPacerWaitStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	if _, err := p.wait(ctx); err == nil {
+	if _, err := p.wait(ctx, nil); err == nil {
 		t.Fatal("Wait returned nil after its context ended")
 	}
 	if time.Since(start) > 5*time.Second {
@@ -261,5 +261,36 @@ func TestRequestTimeoutBoundsEachAttempt(t *testing.T) {
 	}
 	if time.Since(start) > 3*time.Second {
 		t.Fatalf("two attempts of 100ms took %s", time.Since(start))
+	}
+}
+
+// TestPacerWaitReportsLongHolds: a request held back for a second or more
+// is reported once, with the wait ahead; the ordinary spacing of a few
+// milliseconds is not.
+func TestPacerWaitReportsLongHolds(t *testing.T) {
+	tests := []struct {
+		name string
+		rpm  int // one request has started at this rate; the clock stands still
+		want []time.Duration
+	}{
+		{"one request per 1.5s", 40, []time.Duration{1500 * time.Millisecond}},
+		{"the spacing at 100/s", 6000, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, _ := newFakePacer(tt.rpm)
+			try0(p)
+			// The fake clock never reaches the next turn: wait ticks on
+			// until the context ends, and must report at most once.
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			var got []time.Duration
+			if _, err := p.wait(ctx, func(d time.Duration) { got = append(got, d) }); err == nil {
+				t.Fatal("wait started a request the pacer holds back")
+			}
+			if len(got) != len(tt.want) || (len(got) > 0 && got[0] != tt.want[0]) {
+				t.Errorf("reported holds %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -180,5 +181,35 @@ func TestRateLimitIsLogged(t *testing.T) {
 	}
 	if !strings.Contains(found, "retry_after_ms:1000") || !strings.Contains(found, "rate_per_second") {
 		t.Fatalf("no log line for the 429 with its Retry-After and rate; got %q", log.lines)
+	}
+}
+
+// TestRateLimitReportedBeforeRetryAfter: the 429 is reported as soon as it
+// comes, before the request waits out the server's Retry-After, so that a
+// user watching sees why nothing happens during the wait. Here the user
+// stops at that report: the request ends at once, canceled, instead of
+// after an hour's Retry-After (or the test's deadline).
+func TestRateLimitReportedBeforeRetryAfter(t *testing.T) {
+	c, rec := newTestClient(t, answer{status: 429, header: map[string]string{"Retry-After": "3600"}, body: `{}`}, ok200)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	stop, stopNow := context.WithCancel(ctx)
+	defer stopNow()
+	var kinds []EventKind
+	ctx = WithProgress(stop, func(e Event) {
+		kinds = append(kinds, e.Kind)
+		if e.Kind == EventRateLimited {
+			stopNow()
+		}
+	})
+	err := c.RemoveApp(ctx, testRemoval)
+	if !errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("got %v, want the cancel at the 429's report (not the deadline after the Retry-After)", err)
+	}
+	if !slices.Contains(kinds, EventRateLimited) {
+		t.Errorf("events %v: want the 429 reported", kinds)
+	}
+	if n := len(rec.got()); n != 1 {
+		t.Errorf("server saw %d requests, want 1", n)
 	}
 }
