@@ -26,10 +26,14 @@ import (
 //     starts full, so the k requests accepted in the t1 seconds up to the
 //     first refused one are its B tokens plus R x t1, and k / (t1 + 1s)
 //     is R when the bucket holds a second of rate and under R when it
-//     holds less. The pacer settles there and probes up from it, soon and
-//     further each time (see below), in case the bucket was small. (After
-//     a single accepted request there is no burst to measure: the bracket
-//     below is searched from far under the refused rate.)
+//     holds less. After a burst of four or more the pacer settles there
+//     and probes up from it, soon and further each time (see below), in
+//     case the bucket was small. A shorter burst says too little (three
+//     accepted fit a bucket of 1 at 50/s and one of 3 at 3/s alike): the
+//     estimate is known-good and the bracket below is searched up from
+//     it, settling back there at a refusal within twice of it. (After a
+//     single accepted request there is nothing to measure: the bracket
+//     is searched from far under the refused rate.)
 //   - Every later 429 is evidence of a refused rate: the rate the request
 //     really went out at, from the time since the last accepted request
 //     started (what a token bucket refilling from its last accepted
@@ -55,10 +59,10 @@ import (
 //     refused rate and fast away from it, so a limit that rose is found
 //     in a few dozen requests. A refusal brings the step back to its
 //     smallest; a refused probe doubles the run before the next one. A
-//     refusal near where the probes began means a bucket larger than one
-//     let them through on tokens saved under the limit: the pacer settles
-//     back at that start, or at what the API accepted since the last cut
-//     if more. Probes happen only while the pacer's 429s number less than
+//     refusal within twice of where the probes began means a bucket
+//     larger than one let them through on tokens saved under the limit:
+//     the pacer settles back at that start, or at what the API accepted
+//     since the last cut if more. Probes happen only while the pacer's 429s number less than
 //     max(5, successes/20), so they cost few however long the apply.
 //   - A Retry-After of two seconds or more holds back every request that
 //     long and brackets the limit itself; a shorter one (servers round up
@@ -91,6 +95,11 @@ const (
 	climbRun = 4
 	// minRun is the shortest run of successes between two probes.
 	minRun = 2
+	// shortBurst: a first burst of fewer accepted requests says little
+	// about the bucket's size (a bucket of 1 at 50 requests/s and one of
+	// 3 at 3/s accept the same three), so the estimate is only where the
+	// search starts.
+	shortBurst = 4
 	// firstProbe is the first probe's step above the plateau; it doubles
 	// with every probe that is not refused, and the run before the next
 	// one halves, down to minRun.
@@ -156,6 +165,7 @@ type Pacer struct {
 	probing      bool        // the plateau is raised by a probe not yet confirmed
 	base         float64     // the plateau where the current series of probes began
 	raised       bool        // a probe was accepted since the last cut
+	climb        bool        // searching up from a short first burst's estimate
 	lastGood     time.Time   // start of the latest accepted request
 	first        time.Time   // start of the first request
 	inflight     int         // requests started and not yet answered
@@ -283,19 +293,27 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 				p.lo = 1 / (g + time.Second).Seconds()
 			}
 		}
+		climb := false
 		switch {
 		case !p.limited && p.ngoods >= 2:
 			// The first 429, after a burst. A token bucket starts full: the
 			// k requests accepted in the t1 seconds up to the first refusal
 			// are its B tokens plus R x t1. With a bucket of up to one
 			// second of rate, k / (t1 + 1s) is at most R (exactly R when
-			// B = R), so the pacer settles there and probes up from it.
+			// B = R). After a long burst the pacer settles there and
+			// probes up from it; after a short one the estimate is only
+			// known-good, and the bracket up to the refused rate is
+			// searched from it (a refusal near it settles back there).
 			est := float64(p.ngoods) / (t.start.Sub(p.first).Seconds() + 1)
 			if est < refused {
 				p.lo = est
 				p.base = est
-				refused = est / plateauFactor
 				p.runLen = climbRun
+				if p.ngoods < shortBurst {
+					climb = true
+				} else {
+					refused = est / plateauFactor
+				}
 			}
 		case !p.limited:
 			// The first 429. Successes in the last window at a steady rate
@@ -326,18 +344,22 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			p.lo = beta * refused
 			p.contradicted = true
 		}
-		if p.raised && p.limited && drained > 0 && refused <= 2*p.base {
-			// Probes accepted since the last cut ended in a refusal near
-			// where they began: a bucket larger than one let them through
-			// on tokens saved under the limit. Settle back where they
-			// began, or at what the API accepted since the last cut
-			// (drained then and now: a rate it grants) if more.
+		settled := false
+		if (p.raised || p.probing || p.climb) && p.limited && refused <= 2*p.base {
+			// Tries above a known-good rate (probes, or the search from a
+			// short first burst) ended in a refusal near where they
+			// began: the limit is close to that start, and a bucket larger
+			// than one let tries through on tokens saved under it. Settle
+			// back where they began, or at what the API accepted since the
+			// last cut (drained then and now: a rate it grants) if more.
+			settled = true
 			p.lo = min(p.lo, max(drained, p.base))
 			refused = min(refused, p.lo/plateauFactor)
 		}
 		// Growth starts small again after a refusal, as CUBIC's does.
 		p.probe = firstProbe
 		p.raised = false
+		p.climb = climb || p.climb && !settled
 		if p.probing {
 			// A refused probe: wait twice as long before the next one.
 			p.runLen *= 2
