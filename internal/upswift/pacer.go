@@ -351,10 +351,11 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			// began: the limit is close to that start, and a bucket larger
 			// than one let tries through on tokens saved under it. Settle
 			// back where they began, or at what the API accepted since the
-			// last cut (drained then and now: a rate it grants) if more.
+			// last cut (drained then and now: a rate it grants) if more,
+			// and stay at that known-good rate.
 			settled = true
 			p.lo = min(p.lo, max(drained, p.base))
-			refused = min(refused, p.lo/plateauFactor)
+			refused = p.lo / plateauFactor
 		}
 		// Growth starts small again after a refusal, as CUBIC's does.
 		p.probe = firstProbe
