@@ -26,14 +26,13 @@ import (
 //     starts full, so the k requests accepted in the t1 seconds up to the
 //     first refused one are its B tokens plus R x t1, and k / (t1 + 1s)
 //     is R when the bucket holds a second of rate and under R when it
-//     holds less. After a burst of four or more the pacer settles there
-//     and probes up from it, soon and further each time (see below), in
-//     case the bucket was small. A shorter burst says too little (three
-//     accepted fit a bucket of 1 at 50/s and one of 3 at 3/s alike): the
-//     estimate is known-good and the bracket below is searched up from
-//     it, settling back there at a refusal within twice of it. (After a
-//     single accepted request there is nothing to measure: the bracket
-//     is searched from far under the refused rate.)
+//     holds less. The burst alone cannot tell a small bucket at a high
+//     rate from a large one at a low rate (three accepted fit a bucket of
+//     1 at 50/s and one of 3 at 3/s alike), so the estimate is taken as
+//     known-good and the bracket below is searched up from it, settling
+//     back there at a refusal within twice of it. (After a single
+//     accepted request there is nothing to measure: the bracket is
+//     searched from far under the refused rate.)
 //   - Every later 429 is evidence of a refused rate: the rate the request
 //     really went out at, from the time since the last accepted request
 //     started (what a token bucket refilling from its last accepted
@@ -95,11 +94,6 @@ const (
 	climbRun = 4
 	// minRun is the shortest run of successes between two probes.
 	minRun = 2
-	// shortBurst: a first burst of fewer accepted requests says little
-	// about the bucket's size (a bucket of 1 at 50 requests/s and one of
-	// 3 at 3/s accept the same three), so the estimate is only where the
-	// search starts.
-	shortBurst = 4
 	// firstProbe is the first probe's step above the plateau; it doubles
 	// with every probe that is not refused, and the run before the next
 	// one halves, down to minRun.
@@ -300,20 +294,17 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			// k requests accepted in the t1 seconds up to the first refusal
 			// are its B tokens plus R x t1. With a bucket of up to one
 			// second of rate, k / (t1 + 1s) is at most R (exactly R when
-			// B = R). After a long burst the pacer settles there and
-			// probes up from it; after a short one the estimate is only
-			// known-good, and the bracket up to the refused rate is
-			// searched from it (a refusal near it settles back there).
+			// B = R). But a bucket of 1 at 50/s and one of 3 at 3/s accept
+			// the same first three, and one of 10 at 10/s the same ten as
+			// one of 1 at 100/s: the estimate is only known-good, and the
+			// bracket up to the refused rate is searched from it (a
+			// refusal within twice of it settles back there).
 			est := float64(p.ngoods) / (t.start.Sub(p.first).Seconds() + 1)
 			if est < refused {
 				p.lo = est
 				p.base = est
 				p.runLen = climbRun
-				if p.ngoods < shortBurst {
-					climb = true
-				} else {
-					refused = est / plateauFactor
-				}
+				climb = true
 			}
 		case !p.limited:
 			// The first 429. Successes in the last window at a steady rate
