@@ -37,9 +37,9 @@ import (
 //     really went out at, from the time since the last accepted request
 //     started (what a token bucket refilling from its last accepted
 //     request saw), so that a Terraform slower than the pacer does not
-//     pass for the API's capacity. Successes that really went out at the current rate
-//     are evidence of an accepted one. Answers to requests sent before the
-//     last cut belong to that cut.
+//     pass for the API's capacity. Successes that really went out at the
+//     current rate are evidence of an accepted one. Answers to requests
+//     sent before the last cut belong to that cut.
 //   - The pacer keeps the limit bracketed between the highest accepted rate
 //     lo and the latest refused rate hi. In a wide bracket it tries a point
 //     nearer lo (a refused try costs a 429, an accepted one only a little
@@ -61,8 +61,9 @@ import (
 //     refusal within twice of where the probes began means a bucket
 //     larger than one let them through on tokens saved under the limit:
 //     the pacer settles back at that start, or at what the API accepted
-//     since the last cut if more. Probes happen only while the pacer's 429s number less than
-//     max(5, successes/20), so they cost few however long the apply.
+//     since the last cut if more. Probes happen only while the pacer's
+//     429s number less than max(5, successes/20), so they cost few
+//     however long the apply.
 //   - A Retry-After of two seconds or more holds back every request that
 //     long and brackets the limit itself; a shorter one (servers round up
 //     to whole seconds, so often one second for a few milliseconds) holds
@@ -89,8 +90,9 @@ const (
 	// plateauRun is how many successes at the plateau come before the
 	// first probe above it.
 	plateauRun = 16
-	// climbRun is how many successes at the first burst's estimate come
-	// before the first probe above it.
+	// climbRun is how many successes at the first plateau (found from the
+	// first burst's estimate) come before the first probe above it: fewer
+	// than plateauRun, as that plateau may sit under a bucket of 1's rate.
 	climbRun = 4
 	// minRun is the shortest run of successes between two probes.
 	minRun = 2
