@@ -160,6 +160,7 @@ type Pacer struct {
 	probe        float64     // next probe's step above the plateau
 	probing      bool        // the plateau is raised by a probe not yet confirmed
 	base         float64     // the plateau where the current series of probes began
+	baseRun      int         // the run before the first probe of that series
 	raised       bool        // a probe was accepted since the last cut
 	climb        bool        // searching up from a short first burst's estimate
 	lastGood     time.Time   // start of the latest accepted request
@@ -355,8 +356,9 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 		p.raised = false
 		p.climb = climb || p.climb && !settled
 		if p.probing {
-			// A refused probe: wait twice as long before the next one.
-			p.runLen *= 2
+			// A refused probe: wait twice as long before the next
+			// series as before this one.
+			p.runLen = 2 * max(p.runLen, p.baseRun)
 			p.probing = false
 		}
 		if p.lo == 0 {
@@ -484,7 +486,7 @@ func (p *Pacer) succeeded(t ticket) {
 		// Probe above the plateau, in case the limit rose.
 		p.run = 0
 		if !p.raised {
-			p.base = p.lo
+			p.base, p.baseRun = p.lo, p.runLen
 		}
 		p.hi *= 1 + p.probe
 		p.probing = true
