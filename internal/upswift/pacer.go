@@ -57,7 +57,7 @@ import (
 //     half as many successes each time: like CUBIC, slow near the last
 //     refused rate and fast away from it, so a limit that rose is found
 //     in a few dozen requests. A refusal brings the step back to its
-//     smallest; a refused probe doubles the run before the next one. A
+//     smallest; a refused probe doubles the run its series began with. A
 //     refusal within twice of where the probes began means a bucket
 //     larger than one let them through on tokens saved under the limit:
 //     the pacer settles back at that start, or at what the API accepted
