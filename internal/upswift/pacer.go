@@ -162,7 +162,7 @@ type Pacer struct {
 	base         float64     // the plateau where the current series of probes began
 	baseRun      int         // the run before the first probe of that series
 	raised       bool        // a probe was accepted since the last cut
-	climb        bool        // searching up from a short first burst's estimate
+	climb        bool        // searching up from the first burst's estimate
 	lastGood     time.Time   // start of the latest accepted request
 	first        time.Time   // start of the first request
 	inflight     int         // requests started and not yet answered
