@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"io"
 	"maps"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -62,13 +61,7 @@ resource "upswift_app_removal" "online_gateways" {
   }
 }
 `)
-	cliConfig := filepath.Join(work, "cli.tfrc")
-	writeFile(t, cliConfig, devOverrides(providerDir))
-	env := networkEnv(os.Environ(),
-		"TF_CLI_CONFIG_FILE="+cliConfig,
-		"TF_IN_AUTOMATION=1",
-		"TF_INPUT=0",
-		"CHECKPOINT_DISABLE=1",
+	env := processEnv(t, work, providerDir,
 		"UPSWIFT_ENDPOINT="+server.URL,
 		"UPSWIFT_USER_TOKEN="+emulator.DemoToken,
 	)
@@ -208,19 +201,6 @@ resource "upswift_app_removal" "online_gateways" {
 	if !slices.Equal(apps, []string{"legacy-agent", "metrics"}) {
 		t.Errorf("applying the saved plan removed %v, want [legacy-agent metrics]", apps)
 	}
-}
-
-// devOverrides is a CLI configuration that serves upswift/upswift, on
-// either CLI's default registry host, from dir.
-func devOverrides(dir string) string {
-	return `provider_installation {
-  dev_overrides {
-    "registry.terraform.io/upswift/upswift" = "` + dir + `"
-    "registry.opentofu.org/upswift/upswift" = "` + dir + `"
-  }
-  direct {}
-}
-`
 }
 
 // planFileText is the content of every file in a saved plan (a zip).

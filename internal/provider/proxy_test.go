@@ -98,13 +98,7 @@ resource "upswift_app_removal" "through_proxy" {
   }
 }
 `)
-			cliConfig := filepath.Join(work, "cli.tfrc")
-			writeFile(t, cliConfig, devOverrides(providerDir))
-
-			env := networkEnv(os.Environ(),
-				"TF_CLI_CONFIG_FILE="+cliConfig,
-				"TF_IN_AUTOMATION=1",
-				"CHECKPOINT_DISABLE=1",
+			env := processEnv(t, work, providerDir,
 				"UPSWIFT_USER_TOKEN="+emulator.DemoToken,
 				"HTTPS_PROXY="+proxy.url,
 				"NO_PROXY=localhost,127.0.0.1,::1",
@@ -176,48 +170,6 @@ resource "upswift_app_removal" "through_proxy" {
 	}
 }
 
-// terraformCLI is the CLI the Terraform-driven tests run (TestMain checked
-// that there is one).
-func terraformCLI(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Fatalf("no Terraform CLI: %v", err)
-	}
-	return p
-}
-
-// buildProvider builds the provider from this tree into a directory of
-// the test's and returns that directory.
-func buildProvider(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-upswift"), ".")
-	cmd.Dir = filepath.Join("..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return dir
-}
-
-// networkEnv is base without the variables the test sets itself (in either
-// case), plus set.
-func networkEnv(base []string, set ...string) []string {
-	drop := []string{"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "REQUEST_METHOD", "SSL_CERT_FILE", "SSL_CERT_DIR",
-		"TF_CLI_CONFIG_FILE", "TF_PLUGIN_CACHE_DIR", "TF_LOG", "TF_LOG_PATH", "UPSWIFT_ENDPOINT", "UPSWIFT_USER_TOKEN"}
-	env := make([]string, 0, len(base)+len(set))
-	for _, kv := range base {
-		k, _, _ := strings.Cut(kv, "=")
-		if !slices.Contains(drop, strings.ToUpper(k)) {
-			env = append(env, kv)
-		}
-	}
-	return append(env, set...)
-}
-
 // applyErrors returns the error diagnostics of a `terraform apply -json`
 // output, summary and detail, one per line.
 func applyErrors(t *testing.T, out []byte) string {
@@ -258,13 +210,6 @@ func lostApp(before, after map[string]emulator.DeviceView, app string) []string 
 	}
 	slices.Sort(ids)
 	return ids
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // testCA is a throwaway certificate authority.

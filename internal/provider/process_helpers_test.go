@@ -1,0 +1,92 @@
+package provider
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Helpers of the tests that run the provider as its own process, built from
+// this tree and started by the Terraform CLI through dev_overrides, as in a
+// pipeline: what Go reads from the environment once per process (proxies,
+// trusted certificates) can only be shown that way.
+
+// terraformCLI is the CLI the Terraform-driven tests run (TestMain checked
+// that there is one).
+func terraformCLI(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p
+	}
+	p, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Fatalf("no Terraform CLI: %v", err)
+	}
+	return p
+}
+
+// buildProvider builds the provider from this tree into a directory of
+// the test's and returns that directory.
+func buildProvider(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-upswift"), ".")
+	cmd.Dir = filepath.Join("..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// networkEnv is base without the variables the test sets itself (in either
+// case), plus set.
+func networkEnv(base []string, set ...string) []string {
+	drop := []string{"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "REQUEST_METHOD", "SSL_CERT_FILE", "SSL_CERT_DIR",
+		"TF_CLI_CONFIG_FILE", "TF_PLUGIN_CACHE_DIR", "TF_LOG", "TF_LOG_PATH", "UPSWIFT_ENDPOINT", "UPSWIFT_USER_TOKEN"}
+	env := make([]string, 0, len(base)+len(set))
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(drop, strings.ToUpper(k)) {
+			env = append(env, kv)
+		}
+	}
+	return append(env, set...)
+}
+
+// processEnv writes a CLI configuration that serves the provider built in
+// providerDir, and returns the environment a Terraform run in work needs:
+// this process's, less the variables the tests set themselves, plus set.
+func processEnv(t *testing.T, work, providerDir string, set ...string) []string {
+	t.Helper()
+	cliConfig := filepath.Join(work, "cli.tfrc")
+	writeFile(t, cliConfig, devOverrides(providerDir))
+	return networkEnv(os.Environ(), append([]string{
+		"TF_CLI_CONFIG_FILE=" + cliConfig,
+		"TF_IN_AUTOMATION=1",
+		"TF_INPUT=0",
+		"CHECKPOINT_DISABLE=1",
+	}, set...)...)
+}
+
+// devOverrides is a CLI configuration that serves upswift/upswift, on
+// either CLI's default registry host, from dir.
+func devOverrides(dir string) string {
+	return `provider_installation {
+  dev_overrides {
+    "registry.terraform.io/upswift/upswift" = "` + dir + `"
+    "registry.opentofu.org/upswift/upswift" = "` + dir + `"
+  }
+  direct {}
+}
+`
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
