@@ -2,7 +2,6 @@ package provider
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -85,23 +84,13 @@ resource "upswift_app_removal" "online_gateways" {
 	planOut := run("plan", "-out=tfplan", "-json")
 	type warning struct{ summary, address string }
 	var warnings []warning
-	sc := bufio.NewScanner(bytes.NewReader(planOut))
-	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
-	for sc.Scan() {
-		var line struct {
-			Type       string `json:"type"`
-			Diagnostic struct {
-				Severity string `json:"severity"`
-				Summary  string `json:"summary"`
-				Detail   string `json:"detail"`
-				Address  string `json:"address"`
-			} `json:"diagnostic"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
-			t.Fatalf("plan -json printed a line that is not JSON: %q", sc.Text())
-		}
-		if line.Type == "diagnostic" && line.Diagnostic.Severity == "warning" {
-			warnings = append(warnings, warning{line.Diagnostic.Summary, line.Diagnostic.Address})
+	diags, err := jsonDiagnostics(planOut)
+	if err != nil {
+		t.Fatalf("plan -json: %v", err)
+	}
+	for _, d := range diags {
+		if d.Severity == "warning" {
+			warnings = append(warnings, warning{d.Summary, d.Address})
 		}
 	}
 	wantWarning := warning{"Removal Applies to a Whole Project", "upswift_app_removal.whole_project"}

@@ -1,6 +1,10 @@
 package provider
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,4 +93,59 @@ func writeFile(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// jsonDiagnostic is a diagnostic of Terraform's machine-readable output
+// (`plan -json`, `apply -json`).
+type jsonDiagnostic struct {
+	Severity string `json:"severity"`
+	Summary  string `json:"summary"`
+	Detail   string `json:"detail"`
+	Address  string `json:"address"`
+}
+
+// jsonDiagnostics returns the diagnostics of a `-json` output, and an error
+// naming the first line that is not JSON, if any.
+func jsonDiagnostics(out []byte) ([]jsonDiagnostic, error) {
+	var diags []jsonDiagnostic
+	var bad error
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
+	for sc.Scan() {
+		var line struct {
+			Type       string         `json:"type"`
+			Diagnostic jsonDiagnostic `json:"diagnostic"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			if bad == nil {
+				bad = fmt.Errorf("a line that is not JSON: %q", sc.Text())
+			}
+			continue
+		}
+		if line.Type == "diagnostic" {
+			diags = append(diags, line.Diagnostic)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return diags, err
+	}
+	return diags, bad
+}
+
+// applyErrors returns the error diagnostics of a `terraform apply -json`
+// output, summary and detail, one per line.
+func applyErrors(t *testing.T, out []byte) string {
+	t.Helper()
+	// Lines that are not JSON (none are expected) are passed over here.
+	diags, _ := jsonDiagnostics(out)
+	var b strings.Builder
+	for _, d := range diags {
+		if d.Severity == "error" {
+			fmt.Fprintf(&b, "%s: %s\n", d.Summary, d.Detail)
+		}
+	}
+	if b.Len() == 0 {
+		t.Fatalf("no error diagnostic in the apply's output:\n%s", out)
+	}
+	return b.String()
 }

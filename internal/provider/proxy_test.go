@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -9,9 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
-	"fmt"
 	"io"
 	"log"
 	"math/big"
@@ -168,33 +165,6 @@ resource "upswift_app_removal" "through_proxy" {
 			}
 		})
 	}
-}
-
-// applyErrors returns the error diagnostics of a `terraform apply -json`
-// output, summary and detail, one per line.
-func applyErrors(t *testing.T, out []byte) string {
-	t.Helper()
-	var b strings.Builder
-	sc := bufio.NewScanner(strings.NewReader(string(out)))
-	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
-	for sc.Scan() {
-		var msg struct {
-			Type       string `json:"type"`
-			Diagnostic struct {
-				Severity string `json:"severity"`
-				Summary  string `json:"summary"`
-				Detail   string `json:"detail"`
-			} `json:"diagnostic"`
-		}
-		if json.Unmarshal(sc.Bytes(), &msg) != nil || msg.Type != "diagnostic" || msg.Diagnostic.Severity != "error" {
-			continue
-		}
-		fmt.Fprintf(&b, "%s: %s\n", msg.Diagnostic.Summary, msg.Diagnostic.Detail)
-	}
-	if b.Len() == 0 {
-		t.Fatalf("no error diagnostic in the apply's output:\n%s", out)
-	}
-	return b.String()
 }
 
 // lostApp lists the devices that had app before and not after.
