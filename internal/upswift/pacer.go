@@ -30,9 +30,13 @@ import (
 //     rate from a large one at a low rate (three accepted fit a bucket of
 //     1 at 50/s and one of 3 at 3/s alike), so the estimate is taken as
 //     known-good and the bracket below is searched up from it, settling
-//     back there at a refusal within twice of it. (After a single
-//     accepted request there is nothing to measure: the bracket is
-//     searched from far under the refused rate.)
+//     back there at a refusal within twice of it. A request sent after
+//     the refused one and still accepted tells them apart: the bucket
+//     refilled within its gap, so the search starts just under the rate
+//     that gap stands for. (After a single accepted request there is
+//     nothing to measure: the pacer tries well under the refused rate,
+//     and at least the next of a few fixed rates about three-fold apart,
+//     blindRates, until one is accepted.)
 //   - Every later 429 is evidence of a refused rate: the rate the request
 //     really went out at, from the time since the last accepted request
 //     started (what a token bucket refilling from its last accepted
@@ -43,20 +47,26 @@ import (
 //   - The pacer keeps the limit bracketed between the highest accepted rate
 //     lo and the latest refused rate hi. In a wide bracket it tries a point
 //     nearer lo (a refused try costs a 429, an accepted one only a little
-//     time); in a narrow one it settles at lo, just under hi. So after a
-//     cut it is back near the limit in a few requests, and a limit of 0.2
-//     requests/s is found from 100/s in a handful of tries.
-//   - A 429 at or under lo means lo was wrong: a bucket that let a burst
-//     through has run dry (lo becomes what the API accepted between two
-//     429s, when it was drained at both: a rate it is known to grant), or
-//     jitter after a long run of successes (a step just under it), or else
-//     the AWS SDKs' beta of 0.7; twice in a row, the limit dropped and the
-//     bracket is searched again from the slowest rate.
+//     time), and nearer still when one more refusal would use up the 429s
+//     the pacer allows itself; in a narrow one it settles at lo, just
+//     under hi. So after a cut it is back near the limit in a few
+//     requests, and a limit of 0.2 requests/s is found from 100/s in a
+//     handful of tries.
+//   - A 429 at or under lo means lo was wrong. At about lo it is the edge
+//     of a bucket of one, which refuses a request that arrives a
+//     millisecond early (timers wake late, networks are uneven): the rate
+//     steps 3% under it, and only a second such 429 without a long run of
+//     successes between counts as more. Well under lo, a bucket that let
+//     a burst through has run dry (lo becomes what the API accepted
+//     between two 429s, when it was drained at both: a rate it is known
+//     to grant), or jitter (a step just under it), or else the AWS SDKs'
+//     beta of 0.7; twice in a row, the limit dropped and the bracket is
+//     searched again from far under it.
 //   - At the plateau the pacer probes above it after a run of successes,
-//     slightly at first, then, as long as probes hold, twice as far after
-//     half as many successes each time: like CUBIC, slow near the last
-//     refused rate and fast away from it, so a limit that rose is found
-//     in a few dozen requests. A refusal brings the step back to its
+//     slightly at first, then, as long as probes hold, twice as far (up
+//     to maxProbe) after half as many successes each time: like CUBIC,
+//     slow near the last refused rate and fast away from it, so a limit
+//     that rose is found in a few dozen requests. A refusal brings the step back to its
 //     smallest; a refused probe doubles the run its series began with. A
 //     refusal within twice of where the probes began means a bucket
 //     larger than one let them through on tokens saved under the limit:
@@ -114,9 +124,9 @@ const (
 	// jitterRun is how many successes make a following 429 at the same
 	// rate an isolated one.
 	jitterRun = 16
-	// unknownSpan is how far under a refused rate the bracket reaches
-	// when no rate under it was accepted yet.
-	unknownSpan = 16.0
+	// blindStep is how far under a refused rate the next try goes while
+	// no rate under it was accepted yet (at least down to blindRates).
+	blindStep = 5.28
 	// tryWeight places a try in a wide bracket: 0.5 is its middle in log
 	// terms; less is nearer the accepted end.
 	tryWeight = 0.4
@@ -130,7 +140,31 @@ const (
 	// minSamples is how many accepted requests in window make the accepted
 	// rate a measurement.
 	minSamples = 8
+	// drainedSamples is how many requests accepted between two 429s
+	// make a drained rate: with fewer, the one token a bucket may hold
+	// at the first 429 weighs too much.
+	drainedSamples = 12
+	// edgeFactor is where the rate goes after a 429 at about the accepted
+	// rate: the edge of a bucket of one, just under it.
+	edgeFactor = 0.97
+	// inflightBeta is the share of the rate a request accepted just after
+	// the first 429 went out at that the search starts from.
+	inflightBeta = 0.7
+	// lastTryWeight replaces tryWeight when one more refused try would
+	// reach the 429s the pacer allows itself (max(probeFree, successes /
+	// 10)): the last tries go nearer the accepted rate.
+	lastTryWeight = 0.3
+	// maxProbe bounds the step of a probe above the plateau, so that a
+	// series of probes riding on tokens saved by a large bucket does not
+	// run far past the limit.
+	maxProbe = 0.4
 )
+
+// blindRates are the rates tried after the first, second ... 429 while no
+// rate under the refused one was accepted yet, spread over the range the
+// pacer promises (0.2 to 200 requests/s) about three-fold apart: where the
+// search goes does not then hang on the gaps of the first few requests.
+var blindRates = [...]float64{10, 2.5, 0.7, 0.22, 0.1}
 
 // Pacer spaces the starts of all requests of one client so that parallel
 // workers share one view of the API's rate limit instead of each retrying
@@ -163,6 +197,7 @@ type Pacer struct {
 	baseRun      int         // the run before the first probe of that series
 	raised       bool        // a probe was accepted since the last cut
 	climb        bool        // searching up from the first burst's estimate
+	edge         bool        // the last 429 came at about the accepted rate (see edgeFactor)
 	lastGood     time.Time   // start of the latest accepted request
 	first        time.Time   // start of the first request
 	inflight     int         // requests started and not yet answered
@@ -291,6 +326,8 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			}
 		}
 		climb := false
+		wasEdge := p.edge
+		p.edge = false
 		switch {
 		case !p.limited && p.ngoods >= 2:
 			// The first 429, after a burst. A token bucket starts full: the
@@ -315,6 +352,13 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			if measured && acc < refused {
 				p.lo = acc
 			}
+		case refused <= p.lo && refused*bracket >= p.lo && (!wasEdge || p.since >= jitterRun):
+			// Refused at about the accepted rate: the edge of the limit
+			// (client and API clocks never agree to the millisecond).
+			// Step just under it.
+			p.lo = edgeFactor * refused
+			refused = p.lo / plateauFactor
+			p.edge = true
 		case refused <= p.lo && drained > 0:
 			// Refused at what was accepted before: a bucket that let a
 			// burst through has run dry, or jitter. Since the last 429 the
@@ -322,7 +366,7 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			// known-good rate now.
 			p.lo = min(p.lo, drained)
 			p.contradicted = true
-		case refused <= p.lo && p.since >= jitterRun:
+		case refused <= p.lo && p.since >= jitterRun || refused <= p.lo && p.since >= 2 && !p.contradicted:
 			// An isolated 429 after a long run of successes at about this
 			// rate: the jitter between client and API, not a new limit.
 			// Step just under it.
@@ -396,22 +440,25 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 // choose sets the rate from what is known of the limit: under the lowest
 // refused rate hi and at or over the highest accepted rate lo.
 func (p *Pacer) choose() {
-	lo := p.lo
-	if lo == 0 {
-		// Nothing accepted under hi yet: the bracket reaches down a
-		// long way, and after a second 429 of that kind as far as the
-		// slowest rate.
-		lo = minRate
-		if p.blind <= 1 {
-			lo = max(p.hi/unknownSpan, minRate)
-		}
+	if p.lo == 0 {
+		// Nothing accepted under hi yet: try well under it, and at least
+		// at the next of a few rates spread over the range, so that the
+		// search does not depend on the exact gaps of the first tries.
+		step := blindRates[min(max(p.blind, 1), len(blindRates))-1]
+		p.rate = min(plateauFactor*p.hi, max(p.hi/blindStep, step))
+		p.clamp()
+		return
 	}
 	switch {
-	case p.hi > bracket*lo:
+	case p.hi > bracket*p.lo:
 		// A wide bracket: try a point in it (in log terms), nearer the
 		// known-good end, since a refused try costs a 429 and an accepted
 		// one only a little time.
-		p.rate = min(plateauFactor*p.hi, math.Pow(lo, 1-tryWeight)*math.Pow(p.hi, tryWeight))
+		w := tryWeight
+		if p.throttled+1 >= max(probeFree, p.ngoods/10) {
+			w = lastTryWeight
+		}
+		p.rate = min(plateauFactor*p.hi, math.Pow(p.lo, 1-w)*math.Pow(p.hi, w))
 	default:
 		// A narrow one: settle at the accepted rate, just under hi.
 		p.rate = min(p.lo, plateauFactor*p.hi)
@@ -459,6 +506,13 @@ func (p *Pacer) succeeded(t ticket) {
 		}
 		p.clamp()
 		return
+	case p.climb && t.start.After(p.refusedAt) && t.start.Before(p.cut) && inflightBeta*confirmed > p.lo:
+		// Sent after the refused request and before its answer, and
+		// accepted: the API's bucket refilled within this request's
+		// gap, most likely at about that rate. Search from under it.
+		p.lo = inflightBeta * confirmed
+		p.choose()
+		return
 	case t.start.Before(p.cut) || confirmed < p.rate*testedShare:
 		// An answer to a request sent before the last change, or one that
 		// went out slower than the current rate (Terraform, not the pacer,
@@ -474,7 +528,7 @@ func (p *Pacer) succeeded(t ticket) {
 		// sooner, as CUBIC grows fast far from the last refused rate.
 		p.probing = false
 		p.raised = true
-		p.probe *= 2
+		p.probe = min(2*p.probe, maxProbe)
 		p.runLen = max(p.runLen/2, minRun)
 	}
 	if p.hi > bracket*p.lo {
@@ -538,7 +592,7 @@ func (p *Pacer) drainedRate(t time.Time) float64 {
 		}
 	}
 	span := t.Sub(p.refusedAt)
-	if n < 4 || span <= 0 {
+	if n < drainedSamples || span <= 0 {
 		return 0
 	}
 	return float64(n-1) / span.Seconds()
