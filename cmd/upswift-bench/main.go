@@ -155,6 +155,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 					counts := server.Emulator.Counts()
 					r.ok += counts[200]
 					r.throttled += counts[429]
+					r.mostThrottled = max(r.mostThrottled, counts[429])
 					if err != nil {
 						r.failed++
 						fmt.Fprintf(os.Stderr, "run %d of %s failed: %v\n", i+1, sc.name, err)
@@ -193,14 +194,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nphase\tupswift s (median)\tterraform_data s (median)\tratio (median of runs)\tratios\tprovider peak RSS\t200 / 429 / failed runs\t")
+	fmt.Fprintln(tw, "\nphase\tupswift s (median)\tterraform_data s (median)\tratio (median of runs)\tratios\tprovider peak RSS\t200 / 429 (most in one run) / failed runs\t")
 	for _, r := range results {
 		ratios := make([]string, len(r.ratios))
 		for i, x := range r.ratios {
 			ratios[i] = fmt.Sprintf("%.2f", x)
 		}
-		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2fx\t%s\t%.1f MiB\t%d / %d / %d\t\n", r.name, median(r.upswift).Seconds(),
-			median(r.floor).Seconds(), median(r.ratios), strings.Join(ratios, " "), float64(r.rss)/1024, r.ok, r.throttled, r.failed)
+		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2fx\t%s\t%.1f MiB\t%d / %d (%d) / %d\t\n", r.name, median(r.upswift).Seconds(),
+			median(r.floor).Seconds(), median(r.ratios), strings.Join(ratios, " "), float64(r.rss)/1024, r.ok, r.throttled, r.mostThrottled, r.failed)
 	}
 	fmt.Fprintf(tw, "%s\t%.2f\t\t\t\t%.1f MiB\t\t\n", plugin.name, median(plugin.upswift).Seconds(), float64(plugin.rss)/1024)
 	if err := tw.Flush(); err != nil {
@@ -315,6 +316,7 @@ type row struct {
 	ratios         []float64
 	rss            int64 // KiB
 	ok, throttled  int
+	mostThrottled  int // the most 429s of any one run
 	failed         int
 }
 
