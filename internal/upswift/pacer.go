@@ -71,9 +71,9 @@ import (
 //     refusal within twice of where the probes began means a bucket
 //     larger than one let them through on tokens saved under the limit:
 //     the pacer settles back at that start, or at what the API accepted
-//     since the last cut if more. Probes happen only while the pacer's
-//     429s number less than max(5, successes/20), so they cost few
-//     however long the apply.
+//     since the last cut if more. Probes happen only while one more 429
+//     keeps the pacer's 429s under max(5, successes/20), so they cost
+//     few however long the apply.
 //   - A Retry-After of two seconds or more holds back every request that
 //     long and brackets the limit itself; a shorter one (servers round up
 //     to whole seconds, so often one second for a few milliseconds) holds
@@ -111,8 +111,8 @@ const (
 	// one halves, down to minRun.
 	firstProbe = 0.05
 	// probeFree and probeShare bound what probing costs: the pacer probes
-	// only while its 429s number less than max(probeFree, successes /
-	// probeShare), half of the max(5, N/10) it promises.
+	// only while one more 429 keeps its 429s under max(probeFree,
+	// successes / probeShare), half of the max(5, N/10) it promises.
 	probeFree  = 5
 	probeShare = 20
 	// window is how far back accepted requests count towards the accepted
@@ -536,7 +536,7 @@ func (p *Pacer) succeeded(t ticket) {
 		return
 	}
 	p.run++
-	if p.run >= p.runLen && p.throttled < max(probeFree, p.ngoods/probeShare) {
+	if p.run >= p.runLen && p.throttled+1 < max(probeFree, p.ngoods/probeShare) {
 		// Probe above the plateau, in case the limit rose.
 		p.run = 0
 		if !p.raised {
