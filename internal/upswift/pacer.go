@@ -352,6 +352,10 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			if measured && acc < refused {
 				p.lo = acc
 			}
+		case (p.probing || p.raised) && refused <= 2*p.base:
+			// A refused probe, or a refusal at the rate a probe raised the
+			// plateau to, near where the probes began: settled below, back
+			// there (what the probes confirmed is not known-good).
 		case refused <= p.lo && refused*bracket >= p.lo && (!wasEdge || p.since >= jitterRun):
 			// Refused at about the accepted rate: the edge of the limit
 			// (client and API clocks never agree to the millisecond).
