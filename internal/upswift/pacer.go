@@ -66,8 +66,9 @@ import (
 //     slightly at first, then, as long as probes hold, twice as far (up
 //     to maxProbe) after half as many successes each time: like CUBIC,
 //     slow near the last refused rate and fast away from it, so a limit
-//     that rose is found in a few dozen requests. A refusal brings the step back to its
-//     smallest; a refused probe doubles the run its series began with. A
+//     that rose is found in a few dozen requests. A refusal brings the
+//     step back to its smallest; a refused probe doubles the run its
+//     series began with. A
 //     refusal within twice of where the probes began means a bucket
 //     larger than one let them through on tokens saved under the limit:
 //     the pacer settles back at that start, or at what the API accepted
@@ -147,8 +148,9 @@ const (
 	// edgeFactor is where the rate goes after a 429 at about the accepted
 	// rate: the edge of a bucket of one, just under it.
 	edgeFactor = 0.97
-	// inflightBeta is the share of the rate a request accepted just after
-	// the first 429 went out at that the search starts from.
+	// inflightBeta: a request sent after a refused one of the first
+	// search, and accepted, went out at some rate; the search goes on
+	// from this share of it.
 	inflightBeta = 0.7
 	// lastTryWeight replaces tryWeight when one more refused try would
 	// reach the 429s the pacer allows itself (max(probeFree, successes /
@@ -372,8 +374,9 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			p.contradicted = true
 		case refused <= p.lo && p.since >= jitterRun || refused <= p.lo && p.since >= 2 && !p.contradicted:
 			// An isolated 429 after a long run of successes at about this
-			// rate: the jitter between client and API, not a new limit.
-			// Step just under it.
+			// rate, or after a few since a cut that nothing contradicted:
+			// the jitter between client and API more likely than a new
+			// limit. Step just under it.
 			p.lo = plateauFactor * refused
 		case refused <= p.lo && p.contradicted:
 			// Refused again under what was accepted, with no success in
