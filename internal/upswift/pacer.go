@@ -48,7 +48,8 @@ import (
 //     lo and the latest refused rate hi. In a wide bracket it tries a point
 //     nearer lo (a refused try costs a 429, an accepted one only a little
 //     time), and nearer still when one more refusal would use up the 429s
-//     the pacer allows itself; in a narrow one it settles at lo, just
+//     the pacer allows itself (once they are used up, only in a bracket
+//     wider than spentBracket); in a narrow one it settles at lo, just
 //     under hi. So after a cut it is back near the limit in a few
 //     requests, and a limit of 0.2 requests/s is found from 100/s in a
 //     handful of tries.
@@ -160,6 +161,11 @@ const (
 	// series of probes riding on tokens saved by a large bucket does not
 	// run far past the limit.
 	maxProbe = 0.4
+	// spentBracket: once the 429s reach what the pacer allows itself,
+	// a bracket at most this wide is settled at its accepted end rather
+	// than tried in (a wider one is still tried: settling far under the
+	// limit would cost more than the 429 saved).
+	spentBracket = 1.35
 )
 
 // blindRates are the rates tried after the first, second ... 429 while no
@@ -447,6 +453,9 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 // choose sets the rate from what is known of the limit: under the lowest
 // refused rate hi and at or over the highest accepted rate lo.
 func (p *Pacer) choose() {
+	// allowed is the most 429s the pacer promises for an apply of as many
+	// removals as have succeeded so far (max(5, N/10)).
+	allowed := max(probeFree, p.ngoods/10)
 	if p.lo == 0 {
 		// Nothing accepted under hi yet: try well under it, and at least
 		// at the next of a few rates spread over the range, so that the
@@ -457,17 +466,18 @@ func (p *Pacer) choose() {
 		return
 	}
 	switch {
-	case p.hi > bracket*p.lo:
+	case p.hi > bracket*p.lo && (p.throttled < allowed || p.hi > spentBracket*p.lo):
 		// A wide bracket: try a point in it (in log terms), nearer the
 		// known-good end, since a refused try costs a 429 and an accepted
 		// one only a little time.
 		w := tryWeight
-		if p.throttled+1 >= max(probeFree, p.ngoods/10) {
+		if p.throttled+1 >= allowed {
 			w = lastTryWeight
 		}
 		p.rate = min(plateauFactor*p.hi, math.Pow(p.lo, 1-w)*math.Pow(p.hi, w))
 	default:
-		// A narrow one: settle at the accepted rate, just under hi.
+		// A narrow one (or one the 429s spent no longer let the pacer try
+		// in): settle at the accepted rate, just under hi.
 		p.rate = min(p.lo, plateauFactor*p.hi)
 	}
 	p.clamp()
