@@ -405,6 +405,11 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			// last cut (drained then and now: a rate it grants) if more,
 			// and stay at that known-good rate.
 			settled = true
+			if p.lo == 0 {
+				// Refused twice under what was accepted: the start is
+				// all that is still known.
+				p.lo = max(drained, p.base)
+			}
 			p.lo = min(p.lo, max(drained, p.base))
 			refused = p.lo / plateauFactor
 		}

@@ -333,6 +333,9 @@ func TestPacerSimulatedScenarios(t *testing.T) {
 		{"limit drops from 50/s to 10/s after 200", changed(with(simDefaults, 50, 1, 400), 200, 10), seconds(200.0/50 + 200.0/10)},
 		{"limit rises from 10/s to 50/s after 100", changed(with(simDefaults, 10, 1, 400), 100, 50), seconds(100.0/10 + 300.0/50)},
 		{"requests_per_minute 600 under a 50/s limit", withRPM(with(simDefaults, 50, 1, 200), 600), seconds(200.0 / 10)},
+		// Refused twice under what its first search had accepted, near the
+		// first burst's estimate: once left the pacer at 0.1/s (770 s).
+		{"8.61/s, bucket 9, refused twice in the first search", with(simDefaults, 8.61, 9, 87), seconds(87 / 8.61)},
 		{"requests_per_minute 3 (under the pacer's minimum) and a 1/s limit", withRPM(with(simDefaults, 1, 1, 6), 3), seconds(6.0 / 0.05)},
 	}
 	for _, tt := range tests {
