@@ -33,10 +33,16 @@ import (
 //     back there at a refusal within twice of it. A request sent after
 //     the refused one and still accepted tells them apart: the bucket
 //     refilled within its gap, so the search starts just under the rate
-//     that gap stands for. (After a single accepted request there is
-//     nothing to measure: the pacer tries well under the refused rate,
-//     and at least the next of a few fixed rates about three-fold apart,
-//     blindRates, until one is accepted.)
+//     that gap stands for. Requests sent after it and refused as well
+//     tell the opposite: the burst emptied a bucket larger than one, so
+//     the estimate is about the limit (over it when the bucket holds
+//     more than a second of rate), and the pacer settles there instead
+//     of trying above it; refused there, it steps to (k-1)/k of it, the
+//     rate of a bucket one token larger than a second of rate. (After a
+//     single accepted request there is nothing to measure: the pacer
+//     tries well under the refused rate, and at least the next of a few
+//     fixed rates about three-fold apart, blindRates, until one is
+//     accepted.)
 //   - Every later 429 is evidence of a refused rate: the rate the request
 //     really went out at, from the time since the last accepted request
 //     started (what a token bucket refilling from its last accepted
@@ -50,9 +56,10 @@ import (
 //     time), and nearer still when one more refusal would use up the 429s
 //     the pacer allows itself (once they are used up, only in a bracket
 //     wider than spentBracket); in a narrow one it settles at lo, just
-//     under hi. So after a cut it is back near the limit in a few
-//     requests, and a limit of 0.2 requests/s is found from 100/s in a
-//     handful of tries.
+//     under hi (and a little under lo once those 429s are used up, off
+//     the edge of a bucket of one). So after a cut it is back near the
+//     limit in a few requests, and a limit of 0.2 requests/s is found
+//     from 100/s in a handful of tries.
 //   - A 429 at or under lo means lo was wrong. At about lo it is the edge
 //     of a bucket of one, which refuses a request that arrives a
 //     millisecond early (timers wake late, networks are uneven): the rate
@@ -73,7 +80,11 @@ import (
 //     refusal within twice of where the probes began means a bucket
 //     larger than one let them through on tokens saved under the limit:
 //     the pacer settles back at that start, or at what the API accepted
-//     since the last cut if more. Probes happen only while one more 429
+//     since the last cut if more. Above a bucket the first burst found
+//     larger than one, a refusal further up means the same: the pacer
+//     settles at the rate the answers since the last cut prove the API
+//     grants, counting the tokens the bucket may have saved
+//     (grantedRate). Probes happen only while one more 429
 //     keeps the pacer's 429s under max(5, successes/20), so they cost
 //     few however long the apply.
 //   - A Retry-After of two seconds or more holds back every request that
@@ -165,7 +176,10 @@ const (
 	// a bracket at most this wide is settled at its accepted end rather
 	// than tried in (a wider one is still tried: settling far under the
 	// limit would cost more than the 429 saved).
-	spentBracket = 1.35
+	spentBracket = 1.3
+	// spentFactor: once the 429s reach what the pacer allows itself, the
+	// rate settles this far under the accepted rate.
+	spentFactor = 0.985
 )
 
 // blindRates are the rates tried after the first, second ... 429 while no
@@ -206,10 +220,19 @@ type Pacer struct {
 	raised       bool        // a probe was accepted since the last cut
 	climb        bool        // searching up from the first burst's estimate
 	edge         bool        // the last 429 came at about the accepted rate (see edgeFactor)
-	lastGood     time.Time   // start of the latest accepted request
-	first        time.Time   // start of the first request
-	inflight     int         // requests started and not yet answered
-	window       int         // in slow start, how many may be in flight
+	// burst is how many requests the first burst had accepted at its
+	// first 429, burstHi the rate refused there. emptied: the burst
+	// emptied a bucket larger than one (the requests in flight after the
+	// refused one were refused too), so probes above the limit may ride
+	// on tokens it saved.
+	burst     int
+	burstHi   float64
+	emptied   bool
+	burstEdge bool      // a 429 came at the first burst's estimate
+	lastGood  time.Time // start of the latest accepted request
+	first     time.Time // start of the first request
+	inflight  int       // requests started and not yet answered
+	window    int       // in slow start, how many may be in flight
 
 	goods     [minSamples + 1]time.Time // ring of recent accepted starts
 	ngoods    int
@@ -313,6 +336,18 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 	now := p.now()
 	p.throttled++
 	p.inflight--
+	if t.start.Before(p.cut) && t.start.After(p.refusedAt) && p.climb && p.lo == p.base && !p.emptied {
+		// Sent after the first refused request, before its answer, and
+		// refused too: the first burst emptied a bucket larger than one
+		// (a bucket of one below the burst's rate would have refilled
+		// within a few gaps). Then the burst's estimate is about the
+		// limit, not under it: settle there instead of searching above
+		// it, unless a later answer in flight is accepted after all.
+		p.emptied = true
+		p.burstHi = p.hi
+		p.hi = p.lo / plateauFactor
+		p.choose()
+	}
 	if !t.start.Before(p.cut) {
 		// A new congestion episode (429s answered to requests that started
 		// before the last cut belong to that cut). What was refused is the
@@ -348,6 +383,7 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			// bracket up to the refused rate is searched from it (a
 			// refusal within twice of it settles back there).
 			est := float64(p.ngoods) / (t.start.Sub(p.first).Seconds() + 1)
+			p.burst = p.ngoods
 			if est < refused {
 				p.lo = est
 				p.base = est
@@ -369,6 +405,16 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			// (client and API clocks never agree to the millisecond).
 			// Step just under it.
 			p.lo = edgeFactor * refused
+			if p.emptied && !p.burstEdge && refused <= bracket*p.base {
+				// Refused at the estimate k / (t1 + 1s) of a burst that
+				// emptied a bucket: the estimate took the bucket to
+				// hold one second of rate. One token more (the rate
+				// rounded up) makes it (k-1) / (t1 + 1s), (k-1)/k of
+				// the estimate: step there, once, never under beta.
+				p.burstEdge = true
+				k := float64(p.burst)
+				p.lo = min(p.lo, p.base*max(beta, (k-1)/k))
+			}
 			refused = p.lo / plateauFactor
 			p.edge = true
 		case refused <= p.lo && drained > 0:
@@ -396,7 +442,15 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 			p.contradicted = true
 		}
 		settled := false
-		if (p.raised || p.probing || p.climb) && p.limited && refused <= 2*p.base {
+		if p.emptied && (p.raised || p.probing) && refused > 2*p.base {
+			// Probes above a bucket larger than one, refused far above
+			// where they began: the probes let through may have spent
+			// tokens saved under the limit, so what they confirmed is
+			// not known-good. Settle at what the API is known to grant.
+			settled = true
+			p.lo = min(p.lo, max(p.grantedRate(t.start), p.base))
+			refused = p.lo / plateauFactor
+		} else if (p.raised || p.probing || p.climb) && p.limited && refused <= 2*p.base {
 			// Tries above a known-good rate (probes, or the search from a
 			// short first burst) ended in a refusal near where they
 			// began: the limit is close to that start, and a bucket larger
@@ -484,6 +538,11 @@ func (p *Pacer) choose() {
 		// A narrow one (or one the 429s spent no longer let the pacer try
 		// in): settle at the accepted rate, just under hi.
 		p.rate = min(p.lo, plateauFactor*p.hi)
+		if p.throttled >= allowed {
+			// No 429 left to spend: keep a little under the accepted
+			// rate too, off the edge of a bucket of one.
+			p.rate = min(p.rate, spentFactor*p.lo)
+		}
 	}
 	p.clamp()
 }
@@ -533,6 +592,11 @@ func (p *Pacer) succeeded(t ticket) {
 		// accepted: the API's bucket refilled within this request's
 		// gap, most likely at about that rate. Search from under it.
 		p.lo = inflightBeta * confirmed
+		if p.emptied {
+			// A bucket of one after all.
+			p.emptied = false
+			p.hi = max(p.hi, p.burstHi)
+		}
 		p.choose()
 		return
 	case t.start.Before(p.cut) || confirmed < p.rate*testedShare:
@@ -618,6 +682,32 @@ func (p *Pacer) drainedRate(t time.Time) float64 {
 		return 0
 	}
 	return float64(n-1) / span.Seconds()
+}
+
+// grantedRate is a rate the API is known to grant, from the requests it
+// accepted between the last cut's 429 and a 429 at t, above a bucket of at
+// most burst tokens: it was empty at both, so it refilled at least as
+// many as it accepted since the last cut, less one; and, over the last m
+// accepted requests, at least m less the tokens it can hold. The highest
+// of these bounds; 0 when none.
+func (p *Pacer) grantedRate(t time.Time) float64 {
+	var starts []time.Time
+	for _, s := range p.sinceRefused {
+		if s.Before(t) {
+			starts = append(starts, s)
+		}
+	}
+	n := len(starts)
+	best := 0.0
+	if span := t.Sub(p.refusedAt).Seconds(); n > 1 && span > 0 {
+		best = float64(n-1) / span
+	}
+	for m := p.burst + 1; m <= n; m++ {
+		if span := t.Sub(starts[n-m]).Seconds(); span > 0 {
+			best = max(best, float64(m-p.burst)/span)
+		}
+	}
+	return best
 }
 
 // gapRate is the rate that the time from the latest accepted request

@@ -271,11 +271,21 @@ func seconds(x float64) time.Duration { return time.Duration(x * float64(time.Se
 // second, with a bucket of 1 or as large as the rate, answering 429 with no
 // Retry-After, with seconds or with an HTTP date, an apply with Terraform's
 // default parallelism succeeds with few 429s and close to the API's pace.
+// The limits are whole and round ones, and 61 spread evenly (in log terms)
+// over the range, whose buckets as large as the rate are the rate rounded
+// down and to the nearest whole token: a bucket just over a second of rate
+// is the hardest case for the first burst's estimate.
 func TestPacerSimulatedLimits(t *testing.T) {
-	for _, r := range []float64{0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200} {
+	rates := []float64{0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200}
+	for i := range 61 {
+		rates = append(rates, math.Round(0.2*math.Pow(1000, float64(i)/60)*100)/100)
+	}
+	for _, r := range rates {
 		bursts := []int{1}
-		if int(r) > 1 {
-			bursts = append(bursts, int(r))
+		for _, b := range []int{int(math.Floor(r)), int(math.Round(r))} {
+			if b > bursts[len(bursts)-1] {
+				bursts = append(bursts, b)
+			}
 		}
 		for _, burst := range bursts {
 			for _, mode := range []retryAfterMode{noRetryAfter, retryAfterSeconds, retryAfterDate} {
