@@ -54,8 +54,9 @@ import (
 //     lo and the latest refused rate hi. In a wide bracket it tries a point
 //     nearer lo (a refused try costs a 429, an accepted one only a little
 //     time), and nearer still when one more refusal would use up the 429s
-//     the pacer allows itself (once they are used up, only in a bracket
-//     wider than spentBracket); in a narrow one it settles at lo, just
+//     the pacer allows itself, no further than spentBracket above lo
+//     (once they are used up, it tries only in a bracket wider than
+//     that); in a narrow one it settles at lo, just
 //     under hi (and a little under lo once those 429s are used up, off
 //     the edge of a bucket of one). So after a cut it is back near the
 //     limit in a few requests, and a limit of 0.2 requests/s is found
@@ -81,8 +82,9 @@ import (
 //     larger than one let them through on tokens saved under the limit:
 //     the pacer settles back at that start, or at what the API accepted
 //     since the last cut if more. Above a bucket the first burst found
-//     larger than one, a refusal further up means the same: the pacer
-//     settles at the rate the answers since the last cut prove the API
+//     larger than one, the start itself may have ridden on saved tokens
+//     and a refusal further up means the same: the pacer settles no
+//     higher than the rate the answers since the last cut prove the API
 //     grants, counting the tokens the bucket may have saved
 //     (grantedRate). Probes happen only while one more 429
 //     keeps the pacer's 429s under max(5, successes/20), so they cost
@@ -465,6 +467,14 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 				p.lo = max(drained, p.base)
 			}
 			p.lo = min(p.lo, max(drained, p.base))
+			if p.emptied && (p.raised || p.probing) {
+				// Above a bucket larger than one, that start may itself
+				// have been let through on saved tokens: no higher than
+				// the API is known to grant, unless that is far under.
+				if g := p.grantedRate(t.start); g > 0 {
+					p.lo = min(p.lo, max(g, beta*p.base))
+				}
+			}
 			refused = p.lo / plateauFactor
 		}
 		// Growth starts small again after a refusal, as CUBIC's does.
@@ -530,10 +540,15 @@ func (p *Pacer) choose() {
 		// known-good end, since a refused try costs a 429 and an accepted
 		// one only a little time.
 		w := tryWeight
+		top := p.hi
 		if p.throttled+1 >= allowed {
+			// The last 429 the pacer allows itself: nearer the
+			// accepted rate, and no further than where a refusal
+			// leaves a bracket narrow enough to settle in.
 			w = lastTryWeight
+			top = spentBracket * p.lo
 		}
-		p.rate = min(plateauFactor*p.hi, math.Pow(p.lo, 1-w)*math.Pow(p.hi, w))
+		p.rate = min(plateauFactor*p.hi, top, math.Pow(p.lo, 1-w)*math.Pow(p.hi, w))
 	default:
 		// A narrow one (or one the 429s spent no longer let the pacer try
 		// in): settle at the accepted rate, just under hi.
