@@ -274,12 +274,14 @@ func seconds(x float64) time.Duration { return time.Duration(x * float64(time.Se
 // The limits are whole and round ones, and 61 spread evenly (in log terms)
 // over the range, whose buckets as large as the rate are the rate rounded
 // down and to the nearest whole token: a bucket just over a second of rate
-// is the hardest case for the first burst's estimate.
+// is the hardest case for the first burst's estimate. Each case runs
+// without and with jitter.
 func TestPacerSimulatedLimits(t *testing.T) {
 	rates := []float64{0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200}
 	for i := range 61 {
 		rates = append(rates, math.Round(0.2*math.Pow(1000, float64(i)/60)*100)/100)
 	}
+	seed := uint64(0)
 	for _, r := range rates {
 		bursts := []int{1}
 		for _, b := range []int{int(math.Floor(r)), int(math.Round(r))} {
@@ -293,6 +295,11 @@ func TestPacerSimulatedLimits(t *testing.T) {
 				cfg.rate, cfg.burst, cfg.mode, cfg.n = r, burst, mode, simN(r)
 				name := fmt.Sprintf("%g req/s, bucket %d, %s", r, burst, mode)
 				checkBounds(t, name, cfg, seconds(float64(cfg.n)/r))
+				// And with timers up to a millisecond late and uneven
+				// arrivals, as on a real machine.
+				cfg.jitter, cfg.seed = time.Millisecond, seed
+				seed++
+				checkBounds(t, name+", jitter 1ms", cfg, seconds(float64(cfg.n)/r))
 			}
 		}
 	}
