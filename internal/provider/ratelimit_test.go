@@ -155,6 +155,30 @@ func TestAccAppRemoval_lowRateLimit(t *testing.T) {
 	}
 }
 
+// TestAccAppRemoval_bucketAsLargeAsTheRate: against an API whose bucket
+// holds about a second of its rate (the rate rounded), at a few requests
+// per second, the first burst empties the bucket: every removal still
+// succeeds and arrives exactly once, with at most 5 answers of 429.
+func TestAccAppRemoval_bucketAsLargeAsTheRate(t *testing.T) {
+	tests := []struct {
+		rate  float64
+		burst int
+		n     int
+	}{
+		{1.5, 2, 8},
+		{3, 3, 12},
+		{4.5, 5, 18},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%g req/s, bucket %d", tt.rate, tt.burst), func(t *testing.T) {
+			s := emulatortest.Start(t, rateLimitFleet(tt.n))
+			s.Emulator.SetLatency(20 * time.Millisecond)
+			s.Emulator.SetRateLimit(tt.rate, tt.burst, false)
+			applyUnderRateLimit(t, s, tt.n, max(5, tt.n/10))
+		})
+	}
+}
+
 // TestAccAppRemoval_rateLimitTimeout: a removal held back by the rate limit
 // until timeouts.create fails with what it waited, how many 429s it saw
 // and the rate learned, and is not saved.
