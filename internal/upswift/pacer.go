@@ -37,7 +37,9 @@ import (
 //     tell the opposite: the burst emptied a bucket larger than one, so
 //     the estimate is about the limit (over it when the bucket holds
 //     more than a second of rate), and the pacer settles there instead
-//     of trying above it; refused there, it steps to (k-1)/k of it, the
+//     of trying above it, and probes up from there (after a burst of two,
+//     which fits any limit from about 1.5 to 50 requests/s, sooner and
+//     further); refused there, it steps to (k-1)/k of it, the
 //     rate of a bucket one token larger than a second of rate. (After a
 //     single accepted request there is nothing to measure: the pacer
 //     tries well under the refused rate, and at least the next of a few
@@ -170,6 +172,9 @@ const (
 	// reach the 429s the pacer allows itself (max(probeFree, successes /
 	// 10)): the last tries go nearer the accepted rate.
 	lastTryWeight = 0.3
+	// pairProbe is the first probe's step above the estimate of a first
+	// burst of two that emptied its bucket (see emptied).
+	pairProbe = 0.2
 	// maxProbe bounds the step of a probe above the plateau, so that a
 	// series of probes riding on tokens saved by a large bucket does not
 	// run far past the limit.
@@ -348,6 +353,12 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 		p.emptied = true
 		p.burstHi = p.hi
 		p.hi = p.lo / plateauFactor
+		if p.burst <= 2 {
+			// Two accepted say least: a bucket of two fits any
+			// limit from about 1.5 to 50 requests/s alike. Probe
+			// above the estimate sooner, and further.
+			p.probe, p.runLen = pairProbe, minRun
+		}
 		p.choose()
 	}
 	if !t.start.Before(p.cut) {
@@ -611,6 +622,7 @@ func (p *Pacer) succeeded(t ticket) {
 			// A bucket of one after all.
 			p.emptied = false
 			p.hi = max(p.hi, p.burstHi)
+			p.probe, p.runLen = firstProbe, climbRun
 		}
 		p.choose()
 		return
