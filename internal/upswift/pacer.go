@@ -36,15 +36,14 @@ import (
 //     that gap stands for. Requests sent after it and refused as well
 //     tell the opposite: the burst emptied a bucket larger than one, so
 //     the estimate is about the limit (over it when the bucket holds
-//     more than a second of rate), and the pacer settles there instead
-//     of trying above it, and probes up from there (after a burst of two,
+//     more than a second of rate). The pacer settles there instead of
+//     trying above it, and probes up from there (after a burst of two,
 //     which fits any limit from about 1.5 to 50 requests/s, sooner and
-//     further); refused there, it steps to (k-1)/k of it, the
-//     rate of a bucket one token larger than a second of rate. (After a
-//     single accepted request there is nothing to measure: the pacer
-//     tries well under the refused rate, and at least the next of a few
-//     fixed rates about three-fold apart, blindRates, until one is
-//     accepted.)
+//     further); refused there, it steps to (k-1)/k of it, the rate of a
+//     bucket one token larger than a second of rate. (After a single
+//     accepted request there is nothing to measure: the pacer tries
+//     well under the refused rate, and at least the next of a few fixed
+//     rates about three-fold apart, blindRates, until one is accepted.)
 //   - Every later 429 is evidence of a refused rate: the rate the request
 //     really went out at, from the time since the last accepted request
 //     started (what a token bucket refilling from its last accepted
@@ -58,11 +57,11 @@ import (
 //     time), and nearer still when one more refusal would use up the 429s
 //     the pacer allows itself, no further than spentBracket above lo
 //     (once they are used up, it tries only in a bracket wider than
-//     that); in a narrow one it settles at lo, just
-//     under hi (and a little under lo once those 429s are used up, off
-//     the edge of a bucket of one). So after a cut it is back near the
-//     limit in a few requests, and a limit of 0.2 requests/s is found
-//     from 100/s in a handful of tries.
+//     that); in a narrow one it settles at lo, just under hi (and a
+//     little under lo once those 429s are used up, off the edge of a
+//     bucket of one). So after a cut it is back near the limit in a few
+//     requests, and a limit of 0.2 requests/s is found from 100/s in a
+//     handful of tries.
 //   - A 429 at or under lo means lo was wrong. At about lo it is the edge
 //     of a bucket of one, which refuses a request that arrives a
 //     millisecond early (timers wake late, networks are uneven): the rate
@@ -88,9 +87,9 @@ import (
 //     and a refusal further up means the same: the pacer settles no
 //     higher than the rate the answers since the last cut prove the API
 //     grants, counting the tokens the bucket may have saved
-//     (grantedRate). Probes happen only while one more 429
-//     keeps the pacer's 429s under max(5, successes/20), so they cost
-//     few however long the apply.
+//     (grantedRate). Probes happen only while one more 429 keeps the
+//     pacer's 429s under max(5, successes/20), so they cost few however
+//     long the apply.
 //   - A Retry-After of two seconds or more holds back every request that
 //     long and brackets the limit itself; a shorter one (servers round up
 //     to whole seconds, so often one second for a few milliseconds) holds
