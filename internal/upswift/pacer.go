@@ -697,17 +697,24 @@ func (p *Pacer) drainedRate(t time.Time) float64 {
 	if p.refusedAt.IsZero() {
 		return 0
 	}
-	n := 0
-	for _, s := range p.sinceRefused {
-		if s.Before(t) {
-			n++
-		}
-	}
+	n := len(p.acceptedBefore(t))
 	span := t.Sub(p.refusedAt)
 	if n < drainedSamples || span <= 0 {
 		return 0
 	}
 	return float64(n-1) / span.Seconds()
+}
+
+// acceptedBefore returns the starts of the requests accepted since the last
+// cut that started before t.
+func (p *Pacer) acceptedBefore(t time.Time) []time.Time {
+	var starts []time.Time
+	for _, s := range p.sinceRefused {
+		if s.Before(t) {
+			starts = append(starts, s)
+		}
+	}
+	return starts
 }
 
 // grantedRate is a rate the API is known to grant, from the requests it
@@ -717,12 +724,7 @@ func (p *Pacer) drainedRate(t time.Time) float64 {
 // accepted requests, at least m less the tokens it can hold. The highest
 // of these bounds; 0 when none.
 func (p *Pacer) grantedRate(t time.Time) float64 {
-	var starts []time.Time
-	for _, s := range p.sinceRefused {
-		if s.Before(t) {
-			starts = append(starts, s)
-		}
-	}
+	starts := p.acceptedBefore(t)
 	n := len(starts)
 	best := 0.0
 	if span := t.Sub(p.refusedAt).Seconds(); n > 1 && span > 0 {
