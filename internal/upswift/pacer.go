@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 )
@@ -725,6 +726,8 @@ func (p *Pacer) acceptedBefore(t time.Time) []time.Time {
 // of these bounds; 0 when none.
 func (p *Pacer) grantedRate(t time.Time) float64 {
 	starts := p.acceptedBefore(t)
+	// Answers may come back in another order than their requests left.
+	slices.SortFunc(starts, time.Time.Compare)
 	n := len(starts)
 	best := 0.0
 	if span := t.Sub(p.refusedAt).Seconds(); n > 1 && span > 0 {

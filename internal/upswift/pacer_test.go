@@ -280,6 +280,8 @@ func TestPacerGrantedRate(t *testing.T) {
 		{name: "the last ones weigh", burst: 2, accepted: at(1, 2, 3, 3.2, 3.4, 3.6, 3.8, 3.9), refused: 4.2, want: 4 / 1.2},
 		{name: "a larger bucket proves less", burst: 5, accepted: at(1, 2, 3, 3.2, 3.4, 3.6, 3.8, 3.9), refused: 4.2, want: 7 / 4.2},
 		{name: "accepted after the 429 do not count", burst: 2, accepted: at(1, 2, 5, 6), refused: 3, want: 1 / 3.0},
+		// Answers come back out of order: the windows go by start.
+		{name: "answers out of order", burst: 2, accepted: at(1, 2, 3, 3.9, 3.2, 3.4, 3.8, 3.6), refused: 4.2, want: 4 / 1.2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
