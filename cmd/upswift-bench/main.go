@@ -41,6 +41,10 @@ type options struct {
 	limited   bool
 	rates     string
 	sweepSecs float64
+	// Workspaces side by side (workspaces.go).
+	workspaces    string
+	workspaceN    int
+	workspaceRate float64
 }
 
 func main() {
@@ -64,12 +68,19 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.BoolVar(&o.limited, "limited", true, "also measure apply against the rate-limited emulator")
 	fs.StringVar(&o.rates, "rates", "1,5,20,100", "rate sweep: emulator limits (requests/s, bucket 1, no Retry-After) for one apply each; empty for none")
 	fs.Float64Var(&o.sweepSecs, "sweep-seconds", 8, "rate sweep: N per rate is this many seconds of API time (N = rate x seconds, from 4 to 200)")
+	fs.StringVar(&o.workspaces, "workspaces", "2,4,8", "workspaces side by side: how many applies run at once (K), each a run against buckets of a second of the rate and of one; empty for none")
+	fs.IntVar(&o.workspaceN, "workspace-n", 50, "workspaces side by side: removals per workspace")
+	fs.Float64Var(&o.workspaceRate, "workspace-rate", 20, "workspaces side by side: the emulator's limit (requests/s) they share")
 	fs.StringVar(&o.provider, "provider", "bin/terraform-provider-upswift", "locally built provider binary")
 	fs.StringVar(&o.terraform, "terraform", "terraform", "Terraform CLI")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	rates, err := parseRates(o.rates)
+	if err != nil {
+		return err
+	}
+	ks, err := parseInts("workspaces", o.workspaces)
 	if err != nil {
 		return err
 	}
@@ -92,6 +103,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	devices := o.n
 	for _, r := range rates {
 		devices = max(devices, sweepN(r, o.sweepSecs))
+	}
+	for _, k := range ks {
+		devices = max(devices, k*o.workspaceN)
 	}
 	fleet := benchFleet(devices)
 	server, err := emulator.Start("127.0.0.1:0", emulator.New(fleet))
@@ -181,6 +195,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	workspaces, err := runWorkspaces(ctx, tfPath, work, server, env, o, ks)
+	if err != nil {
+		return err
+	}
 
 	// The plugin alone: a configuration with the provider and no resources.
 	plugin := row{name: "plugin alone (provider, no resources)"}
@@ -213,6 +231,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(sweep) > 0 {
 		printSweep(out, sweep)
 	}
+	if len(workspaces) > 0 {
+		printWorkspaces(out, workspaces)
+	}
 	// A measurement of runs that did not do their work is no measurement.
 	for i, r := range results {
 		if scenarios[i].phase == "apply" && (r.failed > 0 || r.ok != o.runs*o.n) {
@@ -222,6 +243,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	for _, s := range sweep {
 		if s.failed || s.ok != s.n {
 			return fmt.Errorf("rate sweep at %g req/s: failed=%v, %d of %d removals answered 200", s.rate, s.failed, s.ok, s.n)
+		}
+	}
+	for _, w := range workspaces {
+		if w.failed > 0 || w.ok != w.k*w.n {
+			return fmt.Errorf("workspaces K=%d, bucket %d: %d failed applies, %d of %d removals answered 200", w.k, w.burst, w.failed, w.ok, w.k*w.n)
 		}
 	}
 	return nil

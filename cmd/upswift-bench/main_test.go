@@ -58,3 +58,45 @@ func TestParseRates(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkspaceConfigsDoNotOverlap: each workspace removes from its own
+// devices, so that the emulator's log tells their removals apart.
+func TestWorkspaceConfigsDoNotOverlap(t *testing.T) {
+	first, second := workspaceConfig(50, 0), workspaceConfig(50, 50)
+	for _, tt := range []struct {
+		config, want string
+	}{{first, "count.index + 0)"}, {second, "count.index + 50)"}} {
+		if !strings.Contains(tt.config, tt.want) || !strings.Contains(tt.config, "count    = 50") {
+			t.Errorf("configuration lacks %q or its count:\n%s", tt.want, tt.config)
+		}
+	}
+}
+
+func TestWorkspaceBounds(t *testing.T) {
+	tests := []struct {
+		row       workspaceRow
+		factor    float64
+		most      int
+		floorSecs float64
+		lastSecs  float64
+		ends      []time.Duration
+	}{
+		{workspaceRow{k: 4, n: 50, burst: 20, rate: 20}, 1.5, 32, 10, 7, []time.Duration{5 * time.Second, 7 * time.Second}},
+		{workspaceRow{k: 4, n: 50, burst: 1, rate: 20}, 3, 200, 10, 3, []time.Duration{3 * time.Second}},
+		{workspaceRow{k: 2, n: 200, burst: 20, rate: 20}, 1.5, 40, 20, 0, nil},
+	}
+	for _, tt := range tests {
+		tt.row.ends = tt.ends
+		f, m := tt.row.bound()
+		if f != tt.factor || m != tt.most || tt.row.floor() != tt.floorSecs || tt.row.last().Seconds() != tt.lastSecs {
+			t.Errorf("%+v: bound %.1f, %d, floor %.1f, last %.1f; want %.1f, %d, %.1f, %.1f", tt.row, f, m, tt.row.floor(), tt.row.last().Seconds(),
+				tt.factor, tt.most, tt.floorSecs, tt.lastSecs)
+		}
+	}
+	if _, err := parseInts("workspaces", "2, 4,x"); err == nil {
+		t.Error("parseInts accepted x")
+	}
+	if got, err := parseInts("workspaces", "2, 4,,8"); err != nil || len(got) != 3 || got[2] != 8 {
+		t.Errorf("parseInts = %v, %v", got, err)
+	}
+}
