@@ -1,0 +1,156 @@
+package upswift
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// Workspaces side by side: K provider processes, each with its own pacer,
+// share one limit that sees their sum, and none of them knows K. With a
+// bucket as large as a second of the rate (the usual gateway shape) the
+// last apply ends within 1.5 x (all removals) / R, with at most
+// K x max(8, N/10) answers of 429 in all. With a bucket of one, senders that
+// do not know of each other collide like ALOHA stations, so few 429s and
+// full use cannot both be had: there no process starves, the last apply
+// ends within 3 x (all removals) / R, with at most as many answers of 429 as
+// removals.
+
+// workspaceCase is one simulated pipeline.
+type workspaceCase struct {
+	name  string
+	rate  float64
+	burst int
+	procs []simProc
+}
+
+func equalProcs(k, n int) []simProc {
+	procs := make([]simProc, k)
+	for i := range procs {
+		procs[i] = simProc{n: n}
+	}
+	return procs
+}
+
+func (c workspaceCase) removals() int {
+	n := 0
+	for _, p := range c.procs {
+		n += p.n
+	}
+	return n
+}
+
+// bounds returns the factor over (all removals) / R within which the last
+// apply ends, and the most answers of 429 in all.
+func (c workspaceCase) bounds() (float64, int) {
+	if c.burst <= 1 {
+		return 3, c.removals()
+	}
+	n429 := 0
+	for _, p := range c.procs {
+		n429 += max(8, p.n/10)
+	}
+	return 1.5, n429
+}
+
+func workspaceCases() []workspaceCase {
+	var cases []workspaceCase
+	for _, second := range []bool{true, false} {
+		add := func(name string, rate float64, procs ...simProc) {
+			burst := 1
+			if second {
+				burst = int(rate)
+			}
+			cases = append(cases, workspaceCase{name, rate, burst, procs})
+		}
+		for _, k := range []int{1, 2, 3, 4, 6, 8} {
+			add(fmt.Sprintf("K=%d x 50", k), 20, equalProcs(k, 50)...)
+		}
+		add("K=2: 200 and 50", 20, simProc{n: 200}, simProc{n: 50})
+		add("K=4: 100, 50, 25, 25", 20, simProc{n: 100}, simProc{n: 50}, simProc{n: 25}, simProc{n: 25})
+		add("K=3 x 60, one joining after 2s", 20, simProc{n: 60}, simProc{n: 60}, simProc{n: 60, start: 2 * time.Second})
+		add("K=4 x 50 at 5 req/s", 5, equalProcs(4, 50)...)
+		add("K=4 x 100 at 100 req/s", 100, equalProcs(4, 100)...)
+	}
+	return cases
+}
+
+// TestPacerSimulatedWorkspaces: every pipeline of workspaceCases keeps its
+// bounds, and a process whose neighbours finish climbs back to most of the
+// limit within a few seconds.
+func TestPacerSimulatedWorkspaces(t *testing.T) {
+	for _, c := range workspaceCases() {
+		name := fmt.Sprintf("%s, %g req/s, bucket %d", c.name, c.rate, c.burst)
+		cfg := simDefaults
+		cfg.rate, cfg.burst, cfg.procs = c.rate, c.burst, c.procs
+		got := simulate(cfg)
+		factor, most429 := c.bounds()
+		floor := float64(c.removals()) / c.rate
+		t.Logf("%-45s last ends %6.1fs = %4.2f x %5.1fs (bound %.1f x), 429s %3d (bound %3d), per process %s",
+			name, got.elapsed.Seconds(), got.elapsed.Seconds()/floor, floor, factor, got.throttled, most429, procSummary(got))
+		if got.ok != c.removals() {
+			t.Errorf("%s: %d of %d removals succeeded", name, got.ok, c.removals())
+		}
+		if got.elapsed.Seconds() > factor*floor {
+			t.Errorf("%s: the last apply ended after %.1fs, want at most %.1f x %.1fs", name, got.elapsed.Seconds(), factor, floor)
+		}
+		if got.throttled > most429 {
+			t.Errorf("%s: %d answers of 429, want at most %d", name, got.throttled, most429)
+		}
+		if climb, ok := climbBack(c, got); ok && climb > 5*time.Second {
+			t.Errorf("%s: after its neighbours finished, the last process took %.1fs to send at 80%% of the limit again", name, climb.Seconds())
+		}
+	}
+}
+
+// climbBack is how long the process that ends last takes, once every other
+// has ended, before the API accepts 80% of the limit from it within one
+// second; false when it has too little left to tell.
+func climbBack(c workspaceCase, got simResult) (time.Duration, bool) {
+	if len(got.procs) < 2 {
+		return 0, false
+	}
+	last := 0
+	for i, p := range got.procs {
+		if p.end.After(got.procs[last].end) {
+			last = i
+		}
+	}
+	var others time.Time
+	for i, p := range got.procs {
+		if i != last && p.end.After(others) {
+			others = p.end
+		}
+	}
+	var after []time.Time
+	for _, a := range got.procs[last].accepted {
+		if a.After(others) {
+			after = append(after, a)
+		}
+	}
+	need := int(0.8 * c.rate)
+	if need < 4 || len(after) < 3*need {
+		return 0, false
+	}
+	for i := range after {
+		j := i
+		for j < len(after) && after[j].Sub(after[i]) < time.Second {
+			j++
+		}
+		if j-i >= need {
+			return after[i].Sub(others), true
+		}
+	}
+	return got.procs[last].end.Sub(others), true
+}
+
+func procSummary(r simResult) string {
+	s := ""
+	for i, p := range r.procs {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%.1fs/%d", p.elapsed.Seconds(), p.throttled)
+	}
+	return s
+}
