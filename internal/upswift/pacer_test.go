@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -186,111 +185,6 @@ func TestClientSharesPacingUnderRateLimit(t *testing.T) {
 		t.Fatalf("%d answers of 429 for 100 requests, want at most max(5, N/10) = 10", n)
 	}
 	t.Logf("429 answers: %d, final rate %.1f/s", got429.Load(), c.pacer.Rate())
-}
-
-// TestPacerFirstBurst: what the requests in flight when the first burst
-// is refused say. Five accepted, then three in flight; the first of them
-// refused. If the next is refused too, the burst emptied a bucket larger
-// than one, and the pacer settles at the burst's estimate (k / (t1 + 1s))
-// instead of trying above it; if it is accepted, the bucket refilled
-// within a gap, and the pacer goes on above the estimate. Refused again
-// at the estimate, it steps to (k-1)/k of it.
-func TestPacerFirstBurst(t *testing.T) {
-	tests := []struct {
-		name        string
-		secondOK    bool
-		wantAtEst   bool
-		thenRefused bool
-		wantRate    float64 // share of the estimate after the last answer
-	}{
-		{name: "the next in flight refused: a bucket larger than one", wantAtEst: true, wantRate: 1},
-		{name: "the next in flight accepted: a bucket of one", secondOK: true},
-		{name: "refused again at the estimate", wantAtEst: true, thenRefused: true, wantRate: 4.0 / 5},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p, clock := newFakePacer(0)
-			var first time.Time
-			for i := range 5 {
-				tk := startWhenDue(p, clock)
-				if i == 0 {
-					first = tk.start
-				}
-				clock.advance(2 * time.Millisecond)
-				p.succeeded(tk)
-			}
-			var inflight []ticket
-			for range 3 {
-				inflight = append(inflight, startWhenDue(p, clock))
-			}
-			clock.advance(20 * time.Millisecond)
-			est := 5 / (inflight[0].start.Sub(first).Seconds() + 1)
-			p.throttledAt(inflight[0], 0, false)
-			if r := p.Rate(); r <= est {
-				t.Fatalf("after the first 429 the rate is %.2f/s, want a try above the estimate %.2f/s", r, est)
-			}
-			if tt.secondOK {
-				p.succeeded(inflight[1])
-			} else {
-				p.throttledAt(inflight[1], 0, false)
-			}
-			r := p.Rate()
-			if tt.wantAtEst != (math.Abs(r-est) < 1e-9) {
-				t.Fatalf("after the second answer the rate is %.3f/s; at the estimate %.3f/s: %v, want %v", r, est, !tt.wantAtEst, tt.wantAtEst)
-			}
-			if !tt.thenRefused {
-				return
-			}
-			p.throttledAt(inflight[2], 0, false)
-			tk := startWhenDue(p, clock)
-			clock.advance(20 * time.Millisecond)
-			p.throttledAt(tk, 0, false)
-			if r, want := p.Rate(), tt.wantRate*est; math.Abs(r-want) > 1e-9 {
-				t.Fatalf("refused at the estimate %.3f/s, the rate is %.3f/s, want %.3f/s", est, r, want)
-			}
-		})
-	}
-}
-
-// TestPacerGrantedRate: the rate a bucket of at most burst tokens, empty at
-// the last cut's 429 and at a 429 at t, is known to grant from the
-// requests accepted in between.
-func TestPacerGrantedRate(t *testing.T) {
-	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	at := func(secs ...float64) []time.Time {
-		var ts []time.Time
-		for _, s := range secs {
-			ts = append(ts, t0.Add(seconds(s)))
-		}
-		return ts
-	}
-	tests := []struct {
-		name     string
-		burst    int
-		accepted []time.Time
-		refused  float64 // seconds after the cut
-		want     float64
-	}{
-		{name: "nothing accepted", burst: 2, refused: 3, want: 0},
-		{name: "one accepted proves nothing", burst: 2, accepted: at(1), refused: 3, want: 0},
-		// 5 in 4 s since the cut: 4 refilled at least.
-		{name: "evenly over the whole span", burst: 2, accepted: at(0.8, 1.6, 2.4, 3.2, 3.9), refused: 4, want: 1},
-		// A slow start, then 6 in the last 1.2 s: at least 6 less the
-		// 2 tokens the bucket may have saved, in those 1.2 s.
-		{name: "the last ones weigh", burst: 2, accepted: at(1, 2, 3, 3.2, 3.4, 3.6, 3.8, 3.9), refused: 4.2, want: 4 / 1.2},
-		{name: "a larger bucket proves less", burst: 5, accepted: at(1, 2, 3, 3.2, 3.4, 3.6, 3.8, 3.9), refused: 4.2, want: 7 / 4.2},
-		{name: "accepted after the 429 do not count", burst: 2, accepted: at(1, 2, 5, 6), refused: 3, want: 1 / 3.0},
-		// Answers come back out of order: the windows go by start.
-		{name: "answers out of order", burst: 2, accepted: at(1, 2, 3, 3.9, 3.2, 3.4, 3.8, 3.6), refused: 4.2, want: 4 / 1.2},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := &Pacer{burst: tt.burst, refusedAt: t0, sinceRefused: tt.accepted}
-			if got := p.grantedRate(t0.Add(seconds(tt.refused))); math.Abs(got-tt.want) > 1e-9 {
-				t.Fatalf("grantedRate = %.4f/s, want %.4f/s", got, tt.want)
-			}
-		})
-	}
 }
 
 // startWhenDue waits on the fake clock until a request may start, and

@@ -60,7 +60,7 @@ func TestRateLimitUntilDeadline(t *testing.T) {
 		t.Errorf("waited %s, want about the 1.5s deadline", rl.Waited)
 	}
 	msg := err.Error()
-	for _, want := range []string{"rate limit", "answers of 429", "requests/s", "per minute"} {
+	for _, want := range []string{"rate limit", "answers of 429", "requests/s", formatRate(rl.Rate)} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q does not mention %q", msg, want)
 		}
@@ -211,5 +211,24 @@ func TestRateLimitReportedBeforeRetryAfter(t *testing.T) {
 	}
 	if n := len(rec.got()); n != 1 {
 		t.Errorf("server saw %d requests, want 1", n)
+	}
+}
+
+// TestFormatRate: a slow rate is also given per minute, the unit of
+// requests_per_minute.
+func TestFormatRate(t *testing.T) {
+	tests := []struct {
+		rate float64
+		want string
+	}{
+		{50, "50 requests/s"},
+		{1, "1 requests/s"},
+		{0.5, "0.5 requests/s (30 per minute)"},
+		{0.1, "0.1 requests/s (6 per minute)"},
+	}
+	for _, tt := range tests {
+		if got := formatRate(tt.rate); got != tt.want {
+			t.Errorf("formatRate(%g) = %q, want %q", tt.rate, got, tt.want)
+		}
 	}
 }

@@ -9,6 +9,42 @@ import (
 	"time"
 )
 
+// waitNotice is how long a request may be held back before the pacer
+// says so (an EventWaiting): shorter waits are the ordinary spacing.
+const waitNotice = time.Second
+
+// wait blocks until a request may start or ctx ends; report it with
+// succeeded, throttledAt or release. onHold (when not nil) is called once,
+// with the wait ahead, when the request is held back waitNotice or more.
+func (p *Pacer) wait(ctx context.Context, onHold func(time.Duration)) (ticket, error) {
+	queued := false
+	var since time.Time
+	for {
+		if err := ctx.Err(); err != nil {
+			return ticket{}, err
+		}
+		t, d := p.tryStart(queued)
+		if d <= 0 {
+			return t, nil
+		}
+		if !queued {
+			since = p.now()
+		}
+		queued = true
+		if onHold != nil && p.now().Sub(since)+d >= waitNotice {
+			onHold(d)
+			onHold = nil
+		}
+		timer := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ticket{}, ctx.Err()
+		case <-timer.C:
+		}
+	}
+}
+
 // pacedTransport makes every attempt, retries included, wait for the
 // client's pacer, bounds the attempt itself by timeout, and reports the
 // answers back to the pacer. A 429 is handled here, not by the retry
