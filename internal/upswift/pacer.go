@@ -212,7 +212,8 @@ func (p *Pacer) succeeded(t ticket) {
 	}
 	p.fastest = max(p.fastest, sent)
 	if d := p.now().Sub(p.cutAt).Seconds() - p.k; d < 0 {
-		p.rate = p.wmax - (p.wmax-p.floor)*math.Pow(-d/p.k, 3)
+		x := -d / p.k
+		p.rate = p.wmax - (p.wmax-p.floor)*x*x*x
 	} else {
 		p.rate = p.wmax + cubicC*d*d*d
 	}
