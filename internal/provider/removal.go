@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -160,13 +159,7 @@ func removalErrorDetail(noun, name string, timeout time.Duration, err error, res
 			"The API may or may not have removed the %s. %s", noun, name, err, saved, noun, again)
 	case errors.As(err, &apiErr):
 		detail := fmt.Sprintf("%s failed: %s.", what, apiErr)
-		hint := apiErr.Hint()
-		if apiErr.StatusCode == http.StatusBadRequest {
-			// The client's hint speaks of apps; this one names what is removed.
-			hint = fmt.Sprintf("Check the %s name, the project and group names and the filters against the "+
-				"Upswift dashboard. If the message speaks of the token, check the user_token (Settings on the dashboard).", noun)
-		}
-		if hint != "" {
+		if hint := apiErr.Hint(); hint != "" {
 			detail += "\n\n" + hint
 		}
 		if saved != "" {
