@@ -75,6 +75,8 @@ type Client struct {
 	logger    Logger
 	http      *retryablehttp.Client
 	pacer     *Pacer
+	// maxListed bounds one listing: MaxListedDevices.
+	maxListed int
 }
 
 // NewClient checks the options and builds a client.
@@ -114,6 +116,7 @@ func NewClient(o Options) (*Client, error) {
 		userAgent: o.UserAgent,
 		logger:    o.Logger,
 		pacer:     NewPacer(o.RequestsPerMinute, nil),
+		maxListed: MaxListedDevices,
 	}
 	transport := o.Transport
 	if transport == nil {

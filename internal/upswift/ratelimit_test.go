@@ -119,6 +119,8 @@ func TestRateLimitHintDoesNotAskForRetries(t *testing.T) {
 	}{
 		{&removeAppCall, "timeouts.create"},
 		{&removeTagCall, "timeouts.create"},
+		{&devicesDetailsCall, "timeouts.read"},
+		{&devicesStateCall, "timeouts.read"},
 		{nil, "the operation's timeout"},
 	}
 	for _, tt := range tests {
