@@ -50,13 +50,17 @@ type Emulator struct {
 	now    func() time.Time
 }
 
-// New returns an Emulator serving a deep copy of f (nil: an empty fleet).
-// Reset returns to that copy. New does not validate f; see Fleet.Validate.
+// New returns an Emulator serving a deep copy of f (nil: an empty fleet),
+// in which every device without a device_id, a last_keepalive or an update
+// history (but with an UpdateStatus) gets one: see Device. Reset returns to
+// that copy. New does not validate f; see Fleet.Validate.
 func New(f *Fleet) *Emulator {
 	if f == nil {
 		f = &Fleet{}
 	}
-	e := &Emulator{initial: f.Clone(), now: time.Now, tags: map[string]map[string]bool{}}
+	initial := f.Clone()
+	initial.fillDefaults()
+	e := &Emulator{initial: initial, now: time.Now, tags: map[string]map[string]bool{}}
 	for _, a := range f.Accounts {
 		if a.UserToken != "" {
 			e.secrets = append(e.secrets, a.UserToken)
