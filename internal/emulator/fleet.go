@@ -353,3 +353,13 @@ func (p *Project) group(name string) *Group {
 	}
 	return nil
 }
+
+// projectIndex returns the position of the project named name, or -1.
+func (a *Account) projectIndex(name string) int {
+	return slices.IndexFunc(a.Projects, func(p Project) bool { return p.Name == name })
+}
+
+// groupIndex returns the position of the group named name, or -1.
+func (p *Project) groupIndex(name string) int {
+	return slices.IndexFunc(p.Groups, func(g Group) bool { return g.Name == name })
+}
