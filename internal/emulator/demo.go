@@ -9,9 +9,10 @@ const DemoToken = "demo-token"
 // holding ten devices with a mix of states, tags, apps and update statuses.
 // "legacy-agent" is on seven of them, among which "d-4ec7-1be9".
 //
-// Every device has a device_id (in registration order, which is neither
-// fleet order nor device ID order) and a last_keepalive (minutes ago for
-// online devices, days ago for offline ones). Eight have an update history,
+// Every device has a device_id (whose order is neither fleet order nor
+// device ID order, so that a client paging by the wrong key shows) and a
+// last_keepalive (minutes before 2026-12-01 10:00 for online devices, days
+// before for offline ones). Eight have an update history,
 // so that a preview of a removal has something to tell: gateway-01's latest
 // update succeeded after a failed one, gateway-02 and camera-02 list theirs
 // newest first, and camera-02's two latest updates share a schedule time,
