@@ -56,8 +56,9 @@ const maxBody = 1 << 20
 // normal handling. DELETE /v1/device_apps removes an app and DELETE
 // /v1/device_tags a tag from the devices a device filter selects; GET
 // /v1/devices_details and GET /v1/get_devices_state read the fleet a page at
-// a time (see serveDetails and serveStates). Any other path is answered 404,
-// any other method on those paths 405.
+// a time, by device_id and by device_uuid, DefaultReadLimit devices per page
+// unless the body's limit (at most MaxReadLimit) says otherwise. Any other
+// path is answered 404, any other method on those paths 405.
 type Emulator struct {
 	mu      sync.Mutex
 	initial *Fleet
