@@ -118,7 +118,11 @@ func (r removalRun) run(ctx context.Context, data *providerData) diag.Diagnostic
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	name := r.name.ValueString()
-	if err := r.kind.remove(ctx, data.client, name, filter); err != nil {
+	err := r.kind.remove(ctx, data.client, name, filter)
+	// A removal changes what the reads report, whether or not its answer
+	// came back: later reads of this process list the fleet again.
+	data.listings.Forget()
+	if err != nil {
 		diags.AddError("Unable to Remove "+r.kind.title(), removalErrorDetail(r.kind.noun, name, r.timeout, err, r.resource))
 	}
 	return diags

@@ -133,8 +133,11 @@ func (c *ListingCache) leave(key string, q DeviceQuery, f *flight) {
 
 // Forget drops every kept listing; listings in flight finish for the
 // callers waiting for them but are not kept, and later callers start new
-// ones.
+// ones. A nil cache has nothing to forget.
 func (c *ListingCache) Forget() {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.generation++
