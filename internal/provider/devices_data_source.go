@@ -63,10 +63,7 @@ func (d *devicesDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 		MarkdownDescription: devicesDescription,
 		Attributes: map[string]schema.Attribute{
 			"device_filter": dataSourceDeviceFilterAttribute(),
-			"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{
-				ReadDescription: fmt.Sprintf("How long a read may take, rate-limit waits included (a "+
-					"[duration](https://pkg.go.dev/time#ParseDuration) such as `\"5m\"`). Defaults to `%s`.", defaultReadTimeout),
-			}),
+			"timeouts":      readTimeoutsAttribute(ctx),
 			"devices": schema.ListNestedAttribute{
 				MarkdownDescription: "The devices that `device_filter` selects, ordered by `device_uuid`.",
 				Computed:            true,
@@ -97,6 +94,20 @@ func (d *devicesDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 			},
 		},
 	}
+}
+
+// readTimeoutsAttribute is the timeouts attribute of terraform-plugin-
+// framework-timeouts for data sources, described for users.
+func readTimeoutsAttribute(ctx context.Context) schema.Attribute {
+	attr := timeouts.AttributesWithOpts(ctx, timeouts.Opts{
+		ReadDescription: fmt.Sprintf("How long a read may take, rate-limit waits included (a "+
+			"[duration](https://pkg.go.dev/time#ParseDuration) such as `\"5m\"`). Defaults to `%s`.", defaultReadTimeout),
+	})
+	if nested, ok := attr.(schema.SingleNestedAttribute); ok {
+		nested.MarkdownDescription = "How long Terraform waits for the reads of this data source."
+		return nested
+	}
+	return attr
 }
 
 const devicesDescription = "Lists the devices of an Upswift (JFrog Connect) project that a device filter selects, " +
