@@ -132,7 +132,7 @@ func (w *workDir) stateResources() []string {
 
 // serveProvider serves the provider over go-plugin in this process until
 // the test ends and returns the TF_REATTACH_PROVIDERS value that points
-// Terraform at it as upswift/upswift.
+// Terraform (or OpenTofu) at it as upswift/upswift.
 func serveProvider(t *testing.T) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -161,14 +161,19 @@ func serveProvider(t *testing.T) string {
 		case <-time.After(10 * time.Second):
 		}
 	})
+	attach := map[string]any{
+		"Protocol":        string(cfg.Protocol),
+		"ProtocolVersion": cfg.ProtocolVersion,
+		"Pid":             cfg.Pid,
+		"Test":            cfg.Test,
+		"Addr":            map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
+	}
+	// upswift/upswift is registry.terraform.io/upswift/upswift to Terraform
+	// and registry.opentofu.org/upswift/upswift to OpenTofu: one server
+	// answers to both.
 	data, err := json.Marshal(map[string]any{
-		"registry.terraform.io/upswift/upswift": map[string]any{
-			"Protocol":        string(cfg.Protocol),
-			"ProtocolVersion": cfg.ProtocolVersion,
-			"Pid":             cfg.Pid,
-			"Test":            cfg.Test,
-			"Addr":            map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
-		},
+		"registry.terraform.io/upswift/upswift": attach,
+		"registry.opentofu.org/upswift/upswift": attach,
 	})
 	if err != nil {
 		t.Fatal(err)
