@@ -120,32 +120,75 @@ func (c *Client) fetchPage(ctx context.Context, cl call, q DeviceQuery, offset a
 	return decodeObject(data, where, "(the answer)", "an object")
 }
 
+// fetched is a page's answer, or why there is none.
+type fetched struct {
+	answer answerObject
+	err    error
+}
+
+// prefetch asks for a page in the background. Each listing asks for its
+// next page as soon as the current one gives the cursor, and decodes the
+// current one's devices while the next is on its way: the listing then
+// takes its pages' round trips, not their decoding too.
+func (c *Client) prefetch(ctx context.Context, cl call, q DeviceQuery, offset any, where string) <-chan fetched {
+	out := make(chan fetched, 1)
+	go func() {
+		answer, err := c.fetchPage(ctx, cl, q, offset, where)
+		out <- fetched{answer, err}
+	}()
+	return out
+}
+
+// pageWhere names a page of a listing in errors.
+func pageWhere(name string, page int, q DeviceQuery) string {
+	return fmt.Sprintf("%s page %d of %s", name, page, q)
+}
+
 // listDetails pages through GET /v1/devices_details: each page after the
 // first starts after the device_id of the last device of the one before,
 // and paging ends on a page that says "more": false.
 func (c *Client) listDetails(ctx context.Context, q DeviceQuery) ([]Device, error) {
 	const name = "devices_details"
+	// Ends a page still asked for when the listing stops on an error.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var devices []Device
 	seen := map[string]bool{}
 	cursors := map[int64]bool{}
-	var offset any
+	next := c.prefetch(ctx, devicesDetailsCall, q, nil, pageWhere(name, 1, q))
 	for page := 1; ; page++ {
-		where := fmt.Sprintf("%s page %d of %s", name, page, q)
-		answer, err := c.fetchPage(ctx, devicesDetailsCall, q, offset, where)
+		got := <-next
+		if got.err != nil {
+			return nil, got.err
+		}
+		items, err := got.answer.list("message", "a list of devices")
 		if err != nil {
 			return nil, err
 		}
-		items, err := answer.list("message", "a list of devices")
+		more, err := got.answer.boolean("more")
 		if err != nil {
 			return nil, err
 		}
-		more, err := answer.boolean("more")
-		if err != nil {
-			return nil, err
+		decode := func(i int) (Device, error) {
+			return decodeDevice(items[i], fmt.Sprintf("%s: device %d of page %d", name, i+1, page))
 		}
-		var last int64
-		for i, raw := range items {
-			d, err := decodeDevice(raw, fmt.Sprintf("%s: device %d of page %d", name, i+1, page))
+		if more {
+			// The cursor first: the last device's device_id.
+			if len(items) == 0 {
+				return nil, fmt.Errorf("%s: page %d is empty but says more devices follow: it gives no cursor for the next page, so the listing stopped", name, page)
+			}
+			last, err := decode(len(items) - 1)
+			if err != nil {
+				return nil, err
+			}
+			if cursors[last.ID] {
+				return nil, fmt.Errorf("%s: page %d ends with device_id %d again, as an earlier page did: the cursor does not advance, so the listing stopped rather than ask for the same page forever", name, page, last.ID)
+			}
+			cursors[last.ID] = true
+			next = c.prefetch(ctx, devicesDetailsCall, q, last.ID, pageWhere(name, page+1, q))
+		}
+		for i := range items {
+			d, err := decode(i)
 			if err != nil {
 				return nil, err
 			}
@@ -153,7 +196,6 @@ func (c *Client) listDetails(ctx context.Context, q DeviceQuery) ([]Device, erro
 				seen[d.UUID] = true
 				devices = append(devices, d)
 			}
-			last = d.ID
 		}
 		if err := c.checkSize(name, page, len(devices)); err != nil {
 			return nil, err
@@ -161,14 +203,6 @@ func (c *Client) listDetails(ctx context.Context, q DeviceQuery) ([]Device, erro
 		if !more {
 			return devices, nil
 		}
-		if len(items) == 0 {
-			return nil, fmt.Errorf("%s: page %d is empty but says more devices follow: it gives no cursor for the next page, so the listing stopped", name, page)
-		}
-		if cursors[last] {
-			return nil, fmt.Errorf("%s: page %d ends with device_id %d again, as an earlier page did: the cursor does not advance, so the listing stopped rather than ask for the same page forever", name, page, last)
-		}
-		cursors[last] = true
-		offset = last
 	}
 }
 
@@ -179,52 +213,60 @@ func (c *Client) listDetails(ctx context.Context, q DeviceQuery) ([]Device, erro
 // of states or, as the API's documentation shows it, a single one.
 func (c *Client) listStates(ctx context.Context, q DeviceQuery) (map[string]deviceState, error) {
 	const name = "get_devices_state"
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	states := map[string]deviceState{}
 	cursors := map[string]bool{}
-	var offset any
+	next := c.prefetch(ctx, devicesStateCall, q, nil, pageWhere(name, 1, q))
 	for page := 1; ; page++ {
-		where := fmt.Sprintf("%s page %d of %s", name, page, q)
-		answer, err := c.fetchPage(ctx, devicesStateCall, q, offset, where)
+		got := <-next
+		if got.err != nil {
+			return nil, got.err
+		}
+		items, err := stateItems(got.answer)
 		if err != nil {
 			return nil, err
 		}
-		items, err := stateItems(answer)
-		if err != nil {
-			return nil, err
+		end := len(items) < PageLimit
+		if _, ok := got.answer.fields["more"]; ok {
+			more, err := got.answer.boolean("more")
+			if err != nil {
+				return nil, err
+			}
+			end = !more
 		}
-		var last string
-		for i, raw := range items {
-			s, err := decodeState(raw, fmt.Sprintf("%s: entry %d of page %d", name, i+1, page))
+		decode := func(i int) (deviceState, error) {
+			return decodeState(items[i], fmt.Sprintf("%s: entry %d of page %d", name, i+1, page))
+		}
+		if !end {
+			if len(items) == 0 {
+				return nil, fmt.Errorf("%s: page %d is empty but says more entries follow: it gives no cursor for the next page, so the listing stopped", name, page)
+			}
+			last, err := decode(len(items) - 1)
+			if err != nil {
+				return nil, err
+			}
+			if cursors[last.uuid] {
+				return nil, fmt.Errorf("%s: page %d ends with device_uuid %q again, as an earlier page did: the cursor does not advance, so the listing stopped rather than ask for the same page forever", name, page, last.uuid)
+			}
+			cursors[last.uuid] = true
+			next = c.prefetch(ctx, devicesStateCall, q, last.uuid, pageWhere(name, page+1, q))
+		}
+		for i := range items {
+			s, err := decode(i)
 			if err != nil {
 				return nil, err
 			}
 			if _, dup := states[s.uuid]; !dup {
 				states[s.uuid] = s
 			}
-			last = s.uuid
 		}
 		if err := c.checkSize(name, page, len(states)); err != nil {
 			return nil, err
 		}
-		end := len(items) < PageLimit
-		if _, ok := answer.fields["more"]; ok {
-			more, err := answer.boolean("more")
-			if err != nil {
-				return nil, err
-			}
-			end = !more
-		}
 		if end {
 			return states, nil
 		}
-		if len(items) == 0 {
-			return nil, fmt.Errorf("%s: page %d is empty but says more entries follow: it gives no cursor for the next page, so the listing stopped", name, page)
-		}
-		if cursors[last] {
-			return nil, fmt.Errorf("%s: page %d ends with device_uuid %q again, as an earlier page did: the cursor does not advance, so the listing stopped rather than ask for the same page forever", name, page, last)
-		}
-		cursors[last] = true
-		offset = last
 	}
 }
 
