@@ -41,6 +41,8 @@ type options struct {
 	limited   bool
 	rates     string
 	sweepSecs float64
+	// listDevices sizes the listing benchmark (listing.go); 0 skips it.
+	listDevices int
 }
 
 func main() {
@@ -64,6 +66,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.BoolVar(&o.limited, "limited", true, "also measure apply against the rate-limited emulator")
 	fs.StringVar(&o.rates, "rates", "1,5,20,100", "rate sweep: emulator limits (requests/s, bucket 1, no Retry-After) for one apply each; empty for none")
 	fs.Float64Var(&o.sweepSecs, "sweep-seconds", 8, "rate sweep: N per rate is this many seconds of API time (N = rate x seconds, from 4 to 200)")
+	fs.IntVar(&o.listDevices, "list-devices", 10000, "listing benchmark: devices in the project one upswift_devices lists at plan; 0 skips it")
 	fs.StringVar(&o.provider, "provider", "bin/terraform-provider-upswift", "locally built provider binary")
 	fs.StringVar(&o.terraform, "terraform", "terraform", "Terraform CLI")
 	if err := fs.Parse(args); err != nil {
@@ -212,6 +215,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if len(sweep) > 0 {
 		printSweep(out, sweep)
+	}
+	if err := listingBench(ctx, out, tfPath, work, cliConfig, o); err != nil {
+		return err
 	}
 	// A measurement of runs that did not do their work is no measurement.
 	for i, r := range results {
