@@ -28,6 +28,13 @@ import (
 // tfversion.SkipBelow, when it predates actions.
 func actionsCLI(t *testing.T) string {
 	t.Helper()
+	return cliAtLeast(t, tfversion.Version1_14_0)
+}
+
+// cliAtLeast returns the Terraform CLI of the tests and skips the test,
+// with the message of tfversion.SkipBelow, when it is older than minimum.
+func cliAtLeast(t *testing.T, minimum *version.Version) string {
+	t.Helper()
 	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if cli == "" {
 		var err error
@@ -50,7 +57,7 @@ func actionsCLI(t *testing.T) string {
 		t.Fatal(err)
 	}
 	var resp tfversion.CheckTerraformVersionResponse
-	tfversion.SkipBelow(tfversion.Version1_14_0).CheckTerraformVersion(context.Background(),
+	tfversion.SkipBelow(minimum).CheckTerraformVersion(context.Background(),
 		tfversion.CheckTerraformVersionRequest{TerraformVersion: tfVersion}, &resp)
 	if resp.Error != nil {
 		t.Fatal(resp.Error)
