@@ -138,10 +138,10 @@ func pagingFleet(n int) *emulator.Fleet {
 	return fleet
 }
 
-// fleetUUIDs is d-000 ... d-<n-1>, every step-th from first.
-func fleetUUIDs(first, n, step int) []string {
+// fleetUUIDs is d-000 ... d-<n-1>, every step-th.
+func fleetUUIDs(n, step int) []string {
 	var out []string
-	for i := first; i < n; i += step {
+	for i := 0; i < n; i += step {
 		out = append(out, fmt.Sprintf("d-%03d", i))
 	}
 	return out
@@ -173,8 +173,8 @@ provider "upswift" {
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{
-				expectUUIDs("all", fleetUUIDs(0, 130, 1)...),
-				expectUUIDs("offline", fleetUUIDs(0, 130, 3)...),
+				expectUUIDs("all", fleetUUIDs(130, 1)...),
+				expectUUIDs("offline", fleetUUIDs(130, 3)...),
 			},
 			Check: func(*terraform.State) error {
 				log := s.Emulator.Requests()
@@ -241,7 +241,7 @@ output "uuids" {
 	if err != nil {
 		t.Fatalf("output: %v\n%s", err, out)
 	}
-	want := `["` + strings.Join(fleetUUIDs(0, 50, 1), `","`) + `"]`
+	want := `["` + strings.Join(fleetUUIDs(50, 1), `","`) + `"]`
 	if strings.Join(strings.Fields(out), "") != want {
 		t.Errorf("outputs %s, want %s", out, want)
 	}

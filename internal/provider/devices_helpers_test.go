@@ -6,14 +6,11 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/upswift/terraform-provider-upswift/internal/emulator"
@@ -50,19 +47,6 @@ func countByPath(log []emulator.Request) map[string]int {
 	return out
 }
 
-// expectReads checks what the emulator received: details and states
-// requests to the two reads and nothing else (no removal).
-func expectReads(s *emulator.Server, details, states int) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		got := countByPath(s.Emulator.Requests())
-		want := map[string]int{detailsPath: details, statesPath: states}
-		if len(got) != len(want) || got[detailsPath] != details || got[statesPath] != states {
-			return fmt.Errorf("emulator received %v, want %v", got, want)
-		}
-		return nil
-	}
-}
-
 // expectUUIDs checks device_uuids of data.upswift_devices.<name>.
 func expectUUIDs(name string, uuids ...string) statecheck.StateCheck {
 	values := make([]knownvalue.Check, len(uuids))
@@ -92,16 +76,6 @@ func orEmpty(v any) any {
 		return ""
 	}
 	return v
-}
-
-// sortedIDs returns the keys of a device map, sorted.
-func sortedIDs[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // expectOnlyReads fails the test when the emulator received anything but
