@@ -102,13 +102,13 @@ type listingResult struct {
 	details, states, throttled int
 }
 
-// listingBench runs the listing benchmark, unless o.listDevices is 0, and
-// prints its table.
-func listingBench(ctx context.Context, out io.Writer, tfPath, work, cliConfig string, o options) error {
-	if o.listDevices <= 0 {
+// listingBench runs the listing benchmark over a project of n devices,
+// unless n is 0, and prints its table.
+func listingBench(ctx context.Context, out io.Writer, tfPath, work, cliConfig string, o options, n int) error {
+	if n <= 0 {
 		return nil
 	}
-	r, err := runListing(ctx, tfPath, work, cliConfig, o)
+	r, err := runListing(ctx, tfPath, work, cliConfig, o, n)
 	if err != nil {
 		return err
 	}
@@ -119,16 +119,16 @@ func listingBench(ctx context.Context, out io.Writer, tfPath, work, cliConfig st
 // runListing measures `terraform plan` of listingConfig o.runs times per
 // variant, and the plan of the provider alone as many times, each with
 // fresh state, alternating them run by run.
-func runListing(ctx context.Context, tfPath, work, cliConfig string, o options) (listingResult, error) {
-	r := listingResult{n: o.listDevices}
-	server, err := emulator.Start("127.0.0.1:0", emulator.New(listingFleet(o.listDevices)))
+func runListing(ctx context.Context, tfPath, work, cliConfig string, o options, n int) (listingResult, error) {
+	r := listingResult{n: n}
+	server, err := emulator.Start("127.0.0.1:0", emulator.New(listingFleet(n)))
 	if err != nil {
 		return r, err
 	}
 	defer func() { _ = server.Close() }()
 	env := devenv.Env(cliConfig, server.URL, benchToken)
 	dirs := map[string]string{}
-	for name, body := range map[string]string{"listing": listingConfig(o.listDevices), "listing_plugin_only": pluginOnlyConfig()} {
+	for name, body := range map[string]string{"listing": listingConfig(n), "listing_plugin_only": pluginOnlyConfig()} {
 		dir := filepath.Join(work, name)
 		if err := os.Mkdir(dir, 0o700); err != nil {
 			return r, err
@@ -141,7 +141,7 @@ func runListing(ctx context.Context, tfPath, work, cliConfig string, o options) 
 	for _, v := range listingVariants {
 		r.rows = append(r.rows, listingRow{variant: v})
 	}
-	wantDetails, wantStates := listingPages(o.listDevices)
+	wantDetails, wantStates := listingPages(n)
 	for i := range o.runs {
 		for vi := range r.rows {
 			row := &r.rows[vi]

@@ -41,8 +41,6 @@ type options struct {
 	limited   bool
 	rates     string
 	sweepSecs float64
-	// listDevices sizes the listing benchmark (listing.go); 0 skips it.
-	listDevices int
 }
 
 func main() {
@@ -60,13 +58,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("upswift-bench", flag.ContinueOnError)
 	fs.IntVar(&o.n, "n", 200, "resources per configuration")
 	fs.IntVar(&o.runs, "runs", 3, "runs of each phase and tool")
+	listDevices := fs.Int("list-devices", 10000, "listing benchmark (listing.go): devices in the project one upswift_devices lists at plan; 0 skips it")
 	fs.DurationVar(&o.latency, "latency", 20*time.Millisecond, "emulator latency per API request")
 	fs.Float64Var(&o.rate, "rate", 50, "emulator rate limit (requests/s) for the rate-limited apply")
 	fs.IntVar(&o.burst, "burst", 1, "emulator rate-limit bucket for the rate-limited apply")
 	fs.BoolVar(&o.limited, "limited", true, "also measure apply against the rate-limited emulator")
 	fs.StringVar(&o.rates, "rates", "1,5,20,100", "rate sweep: emulator limits (requests/s, bucket 1, no Retry-After) for one apply each; empty for none")
 	fs.Float64Var(&o.sweepSecs, "sweep-seconds", 8, "rate sweep: N per rate is this many seconds of API time (N = rate x seconds, from 4 to 200)")
-	fs.IntVar(&o.listDevices, "list-devices", 10000, "listing benchmark: devices in the project one upswift_devices lists at plan; 0 skips it")
 	fs.StringVar(&o.provider, "provider", "bin/terraform-provider-upswift", "locally built provider binary")
 	fs.StringVar(&o.terraform, "terraform", "terraform", "Terraform CLI")
 	if err := fs.Parse(args); err != nil {
@@ -122,6 +120,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 
 	fmt.Fprintf(out, "upswift-bench: N=%d, %d runs, latency %s, %s, %d cores\n%s\n",
 		o.n, o.runs, o.latency, strings.SplitN(string(version), "\n", 2)[0], cpuCount(), time.Now().UTC().Format(time.RFC3339))
+	if err := listingBench(ctx, out, tfPath, work, cliConfig, o, *listDevices); err != nil {
+		return err
+	}
 
 	type scenario struct {
 		name    string
@@ -215,9 +216,6 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if len(sweep) > 0 {
 		printSweep(out, sweep)
-	}
-	if err := listingBench(ctx, out, tfPath, work, cliConfig, o); err != nil {
-		return err
 	}
 	// A measurement of runs that did not do their work is no measurement.
 	for i, r := range results {
