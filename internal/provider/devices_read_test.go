@@ -83,17 +83,6 @@ func dataSourceValue(t testing.TB, server tfprotov6.ProviderServer, filter upswi
 	return objType, tftypes.NewValue(objType, config)
 }
 
-// warningsOf returns the warnings of diags.
-func warningsOf(diags []*tfprotov6.Diagnostic) []*tfprotov6.Diagnostic {
-	var out []*tfprotov6.Diagnostic
-	for _, d := range diags {
-		if d.Severity == tfprotov6.DiagnosticSeverityWarning {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
 // TestDevicesRead_warnings: an app filter is not evaluated, which a
 // warning at that filter says, naming it and the superset; a device whose
 // state the state listing leaves out is kept by a device_state filter, and
@@ -156,7 +145,7 @@ func TestDevicesRead_warnings(t *testing.T) {
 			if errs := errorsOnly(resp.Diagnostics); len(errs) > 0 {
 				t.Fatalf("read failed: %s", describe(errs))
 			}
-			warnings := warningsOf(resp.Diagnostics)
+			warnings := bySeverity(resp.Diagnostics, tfprotov6.DiagnosticSeverityWarning)
 			if len(warnings) != len(tt.want) {
 				t.Fatalf("warnings: %s, want %d", describe(warnings), len(tt.want))
 			}

@@ -302,11 +302,11 @@ func TestListDevicesStopsWhereTheCursorDoesNotAdvance(t *testing.T) {
 		{"empty details page with more", 3, "", func(_ int, a map[string]any) (int, any) {
 			a["message"], a["more"] = []any{}, true
 			return 200, a
-		}, nil, "devices_details: page 1 is empty but says more devices follow"},
+		}, nil, "devices_details: page 1 is empty but says more follow"},
 		{"empty states page with more", 3, "", nil, func(_ int, a map[string]any) (int, any) {
 			a["message"], a["more"] = []any{}, true
 			return 200, a
-		}, "get_devices_state: page 1 is empty but says more entries follow"},
+		}, "get_devices_state: page 1 is empty but says more follow"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
