@@ -188,16 +188,21 @@ func serveProvider(t *testing.T) string {
 	return string(data)
 }
 
-// actionConfig is a configuration declaring the upswift provider (pointed
-// at the fixture's emulator) and the given blocks.
-func (f *fixture) actionConfig(blocks string) string {
-	return `
+// requiredUpswift declares the provider as upswift/upswift, the address
+// newWorkDir serves it under; terraform-plugin-testing serves it under its
+// own, and its configurations leave this out.
+const requiredUpswift = `
 terraform {
   required_providers {
     upswift = { source = "upswift/upswift" }
   }
 }
-` + f.providerConfig() + blocks
+`
+
+// actionConfig is a configuration declaring the upswift provider (pointed
+// at the fixture's emulator) and the given blocks.
+func (f *fixture) actionConfig(blocks string) string {
+	return requiredUpswift + f.providerConfig() + blocks
 }
 
 // contains reports whether out holds s once line wrapping is undone.

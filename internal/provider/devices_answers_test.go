@@ -49,23 +49,11 @@ func TestAccDevices_rateLimitDuringPaging(t *testing.T) {
 	s := emulatortest.Start(t, pagingFleet(130))
 	s.Emulator.SetLatency(5 * time.Millisecond)
 	s.Emulator.SetRateLimit(8, 1, false)
-	config := fmt.Sprintf(`
-terraform {
-  required_providers {
-    upswift = { source = "upswift/upswift" }
-  }
-}
-
-provider "upswift" {
-  endpoint    = %[1]q
-  user_token  = %[2]q
-  max_retries = 0
-}
-`, s.URL, testAccToken) + devicesBlock("all", `{ project = { name = "Fleet" } }`) + `
+	config := requiredUpswift + serverConfig(s, devicesBlock("all", `{ project = { name = "Fleet" } }`)+`
 output "uuids" {
   value = data.upswift_devices.all.device_uuids
 }
-`
+`)
 	w := newWorkDir(t, terraformCLI(t), config)
 	if out, err := w.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
 		t.Fatalf("apply: %v\n%s", err, out)

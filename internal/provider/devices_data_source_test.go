@@ -155,13 +155,8 @@ func TestAccDevices_paging(t *testing.T) {
 	s := emulatortest.Start(t, pagingFleet(130))
 	views := s.Emulator.Devices(testAccToken)
 	id := func(uuid string) int64 { return views[uuid].DeviceID }
-	config := fmt.Sprintf(`
-provider "upswift" {
-  endpoint   = %[1]q
-  user_token = %[2]q
-}
-`, s.URL, testAccToken) + devicesBlock("all", `{ project = { name = "Fleet" } }`) +
-		devicesBlock("offline", `{ project = { name = "Fleet" }, filters = [{ type = "device_state", operand = "is", value = "offline" }] }`)
+	config := serverConfig(s, devicesBlock("all", `{ project = { name = "Fleet" } }`)+
+		devicesBlock("offline", `{ project = { name = "Fleet" }, filters = [{ type = "device_state", operand = "is", value = "offline" }] }`))
 	var wantDetails, wantStates []string
 	for _, off := range []string{"", fmt.Sprint(id("d-049")), fmt.Sprint(id("d-099"))} {
 		wantDetails = append(wantDetails, "Fleet/ 50 "+off)
@@ -205,30 +200,19 @@ provider "upswift" {
 // of it (3 pages of each read for 130 devices), and each gets its device.
 func TestAccDevices_oneListingPerRun(t *testing.T) {
 	s := emulatortest.Start(t, pagingFleet(130))
-	config := fmt.Sprintf(`
-terraform {
-  required_providers {
-    upswift = { source = "upswift/upswift" }
-  }
-}
-
-provider "upswift" {
-  endpoint   = %[1]q
-  user_token = %[2]q
-}
-
+	config := requiredUpswift + serverConfig(s, `
 data "upswift_devices" "each" {
   count = 50
   device_filter = {
     project = { name = "Fleet" }
-    filters = [{ type = "specific_device", operand = "is", value = format("d-%%03d", count.index) }]
+    filters = [{ type = "specific_device", operand = "is", value = format("d-%03d", count.index) }]
   }
 }
 
 output "uuids" {
   value = [for d in data.upswift_devices.each : join(",", d.device_uuids)]
 }
-`, s.URL, testAccToken)
+`)
 	w := newWorkDir(t, terraformCLI(t), config)
 	if out, err := w.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
 		t.Fatalf("apply: %v\n%s", err, out)

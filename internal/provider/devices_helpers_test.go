@@ -22,6 +22,20 @@ const (
 	statesPath  = "/v1/get_devices_state"
 )
 
+// serverConfig is a configuration that points the provider at s, with
+// the test fleet's token and no retries after server errors, and declares
+// blocks. A configuration run in a scratch directory (newWorkDir) starts
+// with requiredUpswift too.
+func serverConfig(s *emulator.Server, blocks string) string {
+	return fmt.Sprintf(`
+provider "upswift" {
+  endpoint    = %[1]q
+  user_token  = %[2]q
+  max_retries = 0
+}
+`, s.URL, testAccToken) + blocks
+}
+
 // devicesBlock declares data.upswift_devices.<name> with filter (HCL).
 func devicesBlock(name, filter string) string {
 	return fmt.Sprintf("\ndata \"upswift_devices\" %q {\n  device_filter = %s\n}\n", name, filter)

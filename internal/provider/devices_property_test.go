@@ -217,17 +217,12 @@ func TestAccDevices_previewIsTheScope(t *testing.T) {
 		t.Run(strconv.Itoa(i), func(t *testing.T) {
 			s := emulatortest.Start(t, c.fleet)
 			hcl := filterHCL(c.filter)
-			config := fmt.Sprintf(`
-provider "upswift" {
-  endpoint   = %[1]q
-  user_token = %[2]q
-}
-`, s.URL, testAccToken) + devicesBlock("scope", hcl) + fmt.Sprintf(`
+			config := serverConfig(s, devicesBlock("scope", hcl)+fmt.Sprintf(`
 resource "upswift_app_removal" "marker" {
   app_name      = %q
   device_filter = %s
 }
-`, markerApp, hcl)
+`, markerApp, hcl))
 			parallelUnitTest(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					Config: config,
