@@ -85,7 +85,9 @@ func (c *Client) ListDevices(ctx context.Context, q DeviceQuery) ([]Device, erro
 		return err
 	})
 	if err := g.Wait(); err != nil {
-		return nil, err
+		// An answer's field quoted in an error might hold the token, if the
+		// API ever echoed it there: the token never leaves in an error.
+		return nil, c.redactErr(err)
 	}
 	for i := range devices {
 		devices[i].State = states[devices[i].UUID].status
