@@ -121,16 +121,11 @@ const devicesDescription = "Lists the devices of an Upswift (JFrog Connect) proj
 	"the provider's user token."
 
 func (d *devicesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	data, diags := asProviderData(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	if data != nil {
+		d.data = data
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Provider Data Type",
-			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	d.data = data
 }
 
 // Read lists the devices the filter selects and warns where the list may

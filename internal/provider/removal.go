@@ -214,18 +214,27 @@ type removal struct {
 }
 
 // configure keeps what the provider's Configure handed over, for resources
-// and actions alike; nil (before the provider is configured) is no error.
+// and actions alike.
 func (r *removal) configure(v any) diag.Diagnostics {
+	data, diags := asProviderData(v)
+	if data != nil {
+		r.data = data
+	}
+	return diags
+}
+
+// asProviderData is what the provider's Configure handed over to a
+// resource, an action or a data source; nil (before the provider is
+// configured) is no error.
+func asProviderData(v any) (*providerData, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if v == nil {
-		return diags
+		return nil, diags
 	}
 	data, ok := v.(*providerData)
 	if !ok {
 		diags.AddError("Unexpected Provider Data Type",
 			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", v))
-		return diags
 	}
-	r.data = data
-	return diags
+	return data, diags
 }
