@@ -62,6 +62,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("upswift-bench", flag.ContinueOnError)
 	fs.IntVar(&o.n, "n", 200, "resources per configuration")
 	fs.IntVar(&o.runs, "runs", 3, "runs of each phase and tool")
+	listDevices := fs.Int("list-devices", 10000, "listing benchmark (listing.go): devices in the project one upswift_devices lists at plan; 0 skips it")
 	fs.DurationVar(&o.latency, "latency", 20*time.Millisecond, "emulator latency per API request")
 	fs.Float64Var(&o.rate, "rate", 50, "emulator rate limit (requests/s) for the rate-limited apply")
 	fs.IntVar(&o.burst, "burst", 1, "emulator rate-limit bucket for the rate-limited apply")
@@ -133,6 +134,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 
 	fmt.Fprintf(out, "upswift-bench: N=%d, %d runs, latency %s, %s, %d cores\n%s\n",
 		o.n, o.runs, o.latency, strings.SplitN(string(version), "\n", 2)[0], cpuCount(), time.Now().UTC().Format(time.RFC3339))
+	if err := listingBench(ctx, out, tfPath, work, cliConfig, o, *listDevices); err != nil {
+		return err
+	}
 
 	type scenario struct {
 		name    string

@@ -1,12 +1,16 @@
 // Command upswift-demo is what `make demo` runs: it starts the emulator with
-// the demo fleet on a free loopback port, applies examples/demo with the
-// locally built provider, and shows which devices lost the app and the
-// tag. The emulator stops when the demo ends, whether it succeeds, fails or
-// is interrupted.
+// the demo fleet on a free loopback port, plans examples/demo with the
+// locally built provider (the plan shows the app removal's scope, read by
+// upswift_devices), applies that plan, shows which devices lost the app and
+// the tag, and checks that the devices that lost the app are the scope's
+// devices that had it. The emulator stops when the demo ends, whether it
+// succeeds, fails or is interrupted.
 package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +18,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 
@@ -37,6 +42,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	dir := fs.String("dir", "examples/demo", "Terraform configuration to apply")
 	app := fs.String("app", "legacy-agent", "app whose removal the table shows")
 	tag := fs.String("tag", "beta", "tag whose removal the table shows")
+	scopeOutput := fs.String("scope-output", "legacy_agent_scope", "output of the configuration that lists, by device ID, the devices the app removal applies to")
 	terraform := fs.String("terraform", "terraform", "Terraform (or OpenTofu) CLI")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -66,26 +72,83 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "Upswift emulator listening on %s (demo fleet, token %q)\n\n", server.URL, emulator.DemoToken)
 
 	before := server.Emulator.Devices(emulator.DemoToken)
-	cmd := exec.CommandContext(ctx, *terraform, "apply", "-auto-approve", "-input=false")
-	cmd.Dir = work
-	cmd.Env = devenv.Env(cliConfig, server.URL, emulator.DemoToken)
-	cmd.Stdout, cmd.Stderr = stdout, os.Stderr
-	// On Ctrl-C Terraform gets the signal from the terminal too; give it the
-	// chance to stop cleanly rather than killing it.
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("terraform apply: %w", err)
+	tf := func(out io.Writer, args ...string) error {
+		cmd := exec.CommandContext(ctx, *terraform, args...)
+		cmd.Dir = work
+		cmd.Env = devenv.Env(cliConfig, server.URL, emulator.DemoToken)
+		cmd.Stdout, cmd.Stderr = out, os.Stderr
+		// On Ctrl-C Terraform gets the signal from the terminal too; give it
+		// the chance to stop cleanly rather than killing it.
+		cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("terraform %s: %w", args[0], err)
+		}
+		return nil
+	}
+	// The plan reads the scope and shows it under "Changes to Outputs";
+	// the apply then applies exactly that plan.
+	if err := tf(stdout, "plan", "-input=false", "-out=demo.tfplan"); err != nil {
+		return err
+	}
+	if err := tf(stdout, "apply", "-input=false", "demo.tfplan"); err != nil {
+		return err
+	}
+	var scopeJSON strings.Builder
+	if err := tf(&scopeJSON, "output", "-json", *scopeOutput); err != nil {
+		return err
+	}
+	var scope map[string]any
+	if err := json.Unmarshal([]byte(scopeJSON.String()), &scope); err != nil {
+		return fmt.Errorf("output %s is not a map by device ID: %w", *scopeOutput, err)
 	}
 
 	after := server.Emulator.Devices(emulator.DemoToken)
 	fmt.Fprintf(stdout, "\nDevices of the demo fleet, the app %q and the tag %q:\n\n", *app, *tag)
-	printTable(stdout, *app, *tag, before, after)
+	lost := printTable(stdout, *app, *tag, before, after)
+	if err := checkScope(*app, scope, before, after); err != nil {
+		return fmt.Errorf("the plan's scope and the fleet disagree: %w", err)
+	}
+	fmt.Fprintf(stdout, "The %d device(s) that lost the app %q are those of the plan's scope (%d device(s)) that had it.\n",
+		lost, *app, len(scope))
 	return nil
 }
 
+// checkScope checks the scope that the plan showed (device IDs) against
+// what the apply did: every device that lost the app is in the scope, and
+// every device of the scope that had the app lost it.
+func checkScope(app string, scope map[string]any, before, after map[string]emulator.DeviceView) error {
+	var errs []error
+	for _, id := range sortedKeys(before) {
+		_, had := before[id].Apps[app]
+		_, has := after[id].Apps[app]
+		_, inScope := scope[id]
+		switch {
+		case had && !has && !inScope:
+			errs = append(errs, fmt.Errorf("device %s lost the app %q but is not in the scope", id, app))
+		case had && has && inScope:
+			errs = append(errs, fmt.Errorf("device %s is in the scope and had the app %q, but kept it", id, app))
+		}
+	}
+	for _, id := range sortedKeys(scope) {
+		if _, ok := before[id]; !ok {
+			errs = append(errs, fmt.Errorf("the scope lists %s, which is not a device of the fleet", id))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 // printTable shows, per device, whether it had the app and the tag before
-// the apply and whether it lost them.
-func printTable(w io.Writer, app, tag string, before, after map[string]emulator.DeviceView) {
+// the apply and whether it lost them, and returns how many lost the app.
+func printTable(w io.Writer, app, tag string, before, after map[string]emulator.DeviceView) int {
 	ids := make([]string, 0, len(before))
 	for id := range before {
 		ids = append(ids, id)
@@ -117,6 +180,7 @@ func printTable(w io.Writer, app, tag string, before, after map[string]emulator.
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(w, "\n%d device(s) lost the app %q, %d device(s) the tag %q.\n", lostApp, app, lostTag, tag)
+	return lostApp
 }
 
 // change says what happened to an app or tag of one device: "removed",

@@ -41,3 +41,53 @@ func TestPrintTableMarksExactlyTheDevicesThatLostTheAppAndTheTag(t *testing.T) {
 		t.Fatalf("rows are not sorted by group:\n%s", out.String())
 	}
 }
+
+// TestCheckScope: the plan's scope agrees with the apply when the devices
+// that lost the app are exactly the scope's devices that had it.
+func TestCheckScope(t *testing.T) {
+	view := func(apps ...string) emulator.DeviceView {
+		m := map[string]string{}
+		for _, a := range apps {
+			m[a] = "1"
+		}
+		return emulator.DeviceView{Apps: m}
+	}
+	before := map[string]emulator.DeviceView{"d-1": view("a"), "d-2": view("a"), "d-3": view(), "d-4": view("a")}
+	after := map[string]emulator.DeviceView{"d-1": view(), "d-2": view(), "d-3": view(), "d-4": view("a")}
+	scope := func(ids ...string) map[string]any {
+		m := map[string]any{}
+		for _, id := range ids {
+			m[id] = "device " + id
+		}
+		return m
+	}
+	tests := []struct {
+		name  string
+		scope map[string]any
+		want  []string // error fragments; none: agreement
+	}{
+		{"agree, with a device in scope without the app", scope("d-1", "d-2", "d-3"), nil},
+		{"a device lost the app outside the scope", scope("d-1", "d-3"), []string{"d-2 lost the app \"a\" but is not in the scope"}},
+		{"a device of the scope kept the app", scope("d-1", "d-2", "d-4"), []string{"d-4 is in the scope and had the app \"a\", but kept it"}},
+		{"the scope names a device the fleet lacks", scope("d-1", "d-2", "d-9"), []string{"lists d-9, which is not a device"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := checkScope("a", tt.scope, before, after)
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("want agreement, got %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("want a disagreement, got none")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}

@@ -1,5 +1,8 @@
 // Command upswift-emulator serves the in-memory Upswift v1 API emulator on a
-// loopback address, for manual tests and scripts.
+// loopback address, for manual tests and scripts: the removals DELETE
+// /v1/device_apps and DELETE /v1/device_tags, and the fleet reads GET
+// /v1/devices_details and GET /v1/get_devices_state (JSON bodies, paged
+// with limit and offset).
 //
 // It prints "upswift-emulator listening on http://127.0.0.1:PORT" once it
 // accepts connections (and writes the URL to -url-file when given), and
@@ -44,11 +47,32 @@ type config struct {
 	urlFile    string
 }
 
+// usageHeader starts the -h text: what the emulator serves.
+const usageHeader = `Usage: upswift-emulator [flags]
+
+Serves an in-memory Upswift v1 API on a loopback address, with JSON bodies
+carrying the user_token:
+  DELETE /v1/device_apps        remove an app from the devices a device_filter selects
+  DELETE /v1/device_tags        remove a tag from the devices a device_filter selects
+  GET    /v1/devices_details    device details, by device_id; limit (20, at most 50),
+                                offset = the last device_id of the previous page
+  GET    /v1/get_devices_state  online/offline states, by device_uuid; limit,
+                                offset = the last device_uuid of the previous page
+GET /_emulator/devices, /_emulator/requests and /_emulator/health show its
+fleet, its request log (tokens redacted) and its health.
+
+Flags:
+`
+
 // parseFlags parses args; errors are already reported on stderr.
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	var c config
 	fs := flag.NewFlagSet("upswift-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		_, _ = fmt.Fprint(fs.Output(), usageHeader)
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:0", "listen address; the host must be loopback (127.0.0.1, ::1, localhost)")
 	fs.StringVar(&c.fleet, "fleet", "", "fleet JSON `file` (default: the built-in demo fleet, token demo-token)")
 	fs.DurationVar(&c.latency, "latency", 20*time.Millisecond, "delay before handling each API request")

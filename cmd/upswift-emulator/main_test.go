@@ -103,6 +103,45 @@ func TestRunServesDemoFleet(t *testing.T) {
 	}
 }
 
+// TestRunServesReads: both fleet reads answer over the command's port, a
+// GET with a JSON body.
+func TestRunServesReads(t *testing.T) {
+	url, _, stop := start(t, "-latency", "0", "-rate", "0")
+	defer stop()
+	tests := []struct{ path, body, want string }{
+		{"/v1/devices_details", `{"user_token":"demo-token","device_name":"lab-03"}`, `"device_uuid":"d-f09c-5d13","device_name":"lab-03"`},
+		{"/v1/get_devices_state", `{"user_token":"demo-token","limit":1}`, `{"message":[{"device_status":"offline","device_uuid":"d-19a2-7c30","device_name":"gateway-02"}]}`},
+	}
+	for _, tt := range tests {
+		req, err := http.NewRequest(http.MethodGet, url+tt.path, strings.NewReader(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(data), tt.want) {
+			t.Errorf("GET %s: %d %s, want 200 with %s", tt.path, resp.StatusCode, data, tt.want)
+		}
+	}
+}
+
+func TestHelpNamesThePaths(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-h"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	for _, want := range []string{"DELETE /v1/device_apps", "DELETE /v1/device_tags", "GET    /v1/devices_details",
+		"GET    /v1/get_devices_state", "/_emulator/requests", "-fail-next N"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("help lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
+
 func TestRunKnobFlags(t *testing.T) {
 	url, _, stop := start(t, "-latency", "1ms", "-rate", "0.01", "-burst", "2", "-retry-after=false",
 		"-fail-next", "1", "-fail-status", "502", "-fail-html")

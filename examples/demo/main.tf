@@ -1,6 +1,8 @@
-# The demo that `make demo` applies against the local emulator: remove the
+# The demo that `make demo` runs against the local emulator: remove the
 # legacy agent from the online devices of two groups of the Demo project, and
-# the "beta" tag from the online devices of one of them.
+# the "beta" tag from the online devices of one of them. Before anything is
+# removed, upswift_devices reads the app removal's scope, which the plan
+# shows as an output.
 #
 # The provider reads its token and endpoint from UPSWIFT_USER_TOKEN and
 # UPSWIFT_ENDPOINT, which `make demo` points at the emulator.
@@ -15,16 +17,24 @@ terraform {
 
 provider "upswift" {}
 
-resource "upswift_app_removal" "legacy_agent" {
-  app_name = "legacy-agent"
-
-  device_filter = {
+locals {
+  # One filter for the preview and the removal, so that they cannot differ.
+  legacy_agent_filter = {
     project = { name = "Demo" }
     groups  = [{ name = "TestGroup1" }, { name = "TestGroup2" }]
     filters = [
       { type = "device_state", operand = "is", value = "online" },
     ]
   }
+}
+
+data "upswift_devices" "legacy_agent_scope" {
+  device_filter = local.legacy_agent_filter
+}
+
+resource "upswift_app_removal" "legacy_agent" {
+  app_name      = "legacy-agent"
+  device_filter = local.legacy_agent_filter
 }
 
 resource "upswift_tag_removal" "beta" {
@@ -36,6 +46,14 @@ resource "upswift_tag_removal" "beta" {
     filters = [
       { type = "device_state", operand = "is", value = "online" },
     ]
+  }
+}
+
+output "legacy_agent_scope" {
+  description = "The devices the removal of legacy-agent applies to, by device ID: each of them that has the app loses it."
+  value = {
+    for d in data.upswift_devices.legacy_agent_scope.devices :
+    d.device_uuid => "${d.device_name} (${d.group}, ${d.state}, last update ${coalesce(d.last_update_status, "none")})"
   }
 }
 

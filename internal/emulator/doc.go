@@ -1,12 +1,22 @@
 // Package emulator is an in-memory emulator of the Upswift (JFrog Connect) v1
-// REST API, as far as the Terraform provider uses it: DELETE /v1/device_apps
-// and DELETE /v1/device_tags.
+// REST API, as far as the Terraform provider uses it: the removals DELETE
+// /v1/device_apps and DELETE /v1/device_tags, and the fleet reads GET
+// /v1/devices_details and GET /v1/get_devices_state.
 //
 // An Emulator is an http.Handler holding a fleet of accounts, projects, groups
-// and devices. It validates requests the way the API documentation describes,
-// removes apps or tags from the selected devices, logs every request with the user
-// token redacted, and offers knobs to inject latency, rate limiting, error
-// answers and dropped connections. Start runs it on a loopback address.
+// and devices; a device has a device_id, a last_keepalive and an update
+// history besides its tags, apps and state. It validates requests the way the
+// API documentation describes, removes apps or tags from the selected devices,
+// answers the reads a page at a time (limit and the documented offset
+// cursors), logs every request with the user token redacted, and offers knobs
+// to inject latency, rate limiting, error answers and dropped connections,
+// which apply to the reads as to the removals. Start runs it on a loopback
+// address.
+//
+// The emulator is an independent oracle of the API: it imports nothing of
+// the provider's client, and keeps its own table of filters and its own
+// reading of a device's latest update, so that a mistake in the client shows
+// up as a disagreement instead of being agreed with.
 //
 // Use New and Start (or emulatortest.Start in tests) to serve a fleet, the
 // Emulator's methods to inspect it and to turn the knobs, and GET

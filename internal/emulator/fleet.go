@@ -77,8 +77,19 @@ type Device struct {
 	// State is "online" or "offline".
 	State string `json:"state"`
 	// UpdateStatus is "pending", "in_progress", "success", "failed",
-	// "aborted", or "" when the device has no update.
+	// "aborted", or "" when the device has no update. It is a shorthand for
+	// fleets without a history: when Updates is empty, New turns it into one
+	// Update. With Updates set, it is empty or the latest update's status.
 	UpdateStatus string `json:"update_status"`
+	// DeviceID is the API's numeric device_id. 0 in a fleet given to New:
+	// New assigns one, unique per account, in fleet order, above the
+	// largest one given (first assigned: 1001).
+	DeviceID int64 `json:"device_id,omitempty"`
+	// LastKeepalive is when the device last reported, in TimeLayout (UTC);
+	// "" gets DefaultLastKeepalive from New.
+	LastKeepalive string `json:"last_keepalive,omitempty"`
+	// Updates is the device's update history, in any order.
+	Updates []Update `json:"updates,omitempty"`
 }
 
 // LoadFleet reads a fleet from a JSON file (the json tags of Fleet and its
@@ -107,8 +118,10 @@ func LoadFleet(path string) (*Fleet, error) {
 
 // Validate checks that the fleet is consistent: user tokens non-empty and
 // unique, app, project and group names non-empty and unique in their scope,
-// device IDs non-empty and unique per account, known states and update
-// statuses, non-empty tags, and device apps that exist in the account.
+// device IDs non-empty and unique per account, device_ids not negative and
+// (when set) unique per account, known states and update statuses,
+// timestamps in TimeLayout, update histories (see Update) that agree with
+// UpdateStatus, non-empty tags, and device apps that exist in the account.
 // Error messages identify accounts by index and never contain a token.
 func (f *Fleet) Validate() error {
 	tokens := map[string]int{}
@@ -132,6 +145,7 @@ func (f *Fleet) Validate() error {
 
 		projects := map[string]bool{}
 		ids := map[string]string{}
+		deviceIDs := map[int64]string{}
 		for pi, p := range a.Projects {
 			pwhere := fmt.Sprintf("%s.projects[%d]", where, pi)
 			if p.Name == "" {
@@ -160,6 +174,13 @@ func (f *Fleet) Validate() error {
 						return fmt.Errorf("%s: device id %q is already used by %s", dwhere, d.ID, prev)
 					}
 					ids[d.ID] = dwhere
+					if d.DeviceID == 0 { // New assigns one
+						continue
+					}
+					if prev, ok := deviceIDs[d.DeviceID]; ok {
+						return fmt.Errorf("%s: device %q: device_id %d is already used by %s", dwhere, d.ID, d.DeviceID, prev)
+					}
+					deviceIDs[d.DeviceID] = dwhere
 				}
 			}
 		}
@@ -192,6 +213,17 @@ func validateDevice(d Device, apps map[string]bool) error {
 	}
 	if d.UpdateStatus != "" && !slices.Contains(updateStatuses, d.UpdateStatus) {
 		return fmt.Errorf("device %q: update_status %q is not one of %s (or empty)", d.ID, d.UpdateStatus, strings.Join(updateStatuses, ", "))
+	}
+	if d.DeviceID < 0 {
+		return fmt.Errorf("device %q: device_id %d is negative", d.ID, d.DeviceID)
+	}
+	if d.LastKeepalive != "" {
+		if err := checkTime(d.LastKeepalive); err != nil {
+			return fmt.Errorf("device %q: last_keepalive %w", d.ID, err)
+		}
+	}
+	if err := validateUpdates(d); err != nil {
+		return err
 	}
 	for i, t := range d.Tags {
 		if t == "" {
@@ -227,6 +259,7 @@ func (f *Fleet) Clone() *Fleet {
 					d := &g.Devices[di]
 					d.Tags = slices.Clone(d.Tags)
 					d.Apps = maps.Clone(d.Apps)
+					d.Updates = slices.Clone(d.Updates)
 				}
 			}
 		}
@@ -319,4 +352,14 @@ func (p *Project) group(name string) *Group {
 		}
 	}
 	return nil
+}
+
+// projectIndex returns the position of the project named name, or -1.
+func (a *Account) projectIndex(name string) int {
+	return slices.IndexFunc(a.Projects, func(p Project) bool { return p.Name == name })
+}
+
+// groupIndex returns the position of the group named name, or -1.
+func (p *Project) groupIndex(name string) int {
+	return slices.IndexFunc(p.Groups, func(g Group) bool { return g.Name == name })
 }

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -88,6 +89,11 @@ func TestDemoFleetShape(t *testing.T) {
 	}
 }
 
+// upd is one update as a fleet file spells it.
+func upd(id int, status, when string) string {
+	return fmt.Sprintf(`{"update_id":%d,"update_status":%q,"update_version":"v1","deployment_schedule_time":%q}`, id, status, when)
+}
+
 func TestLoadFleetRejects(t *testing.T) {
 	const secret = "s3cret-token"
 	device := func(fields string) string {
@@ -104,6 +110,28 @@ func TestLoadFleetRejects(t *testing.T) {
 		{"app not in account", device(`{"id":"d-1","state":"online","apps":{"b":"1"}}`), `app "b" is not listed in the account's apps`},
 		{"empty tag", device(`{"id":"d-1","state":"online","tags":["x",""]}`), "tags[1] is empty"},
 		{"unknown field", device(`{"id":"d-1","state":"online","colour":"red"}`), `unknown field "colour"`},
+		{"negative device_id", device(`{"id":"d-1","state":"online","device_id":-3}`), `device "d-1": device_id -3 is negative`},
+		{"device_id not a number", device(`{"id":"d-1","state":"online","device_id":"7"}`), `device_id`},
+		{"duplicate device_id", device(`{"id":"d-1","state":"online","device_id":7},{"id":"d-2","state":"online"},{"id":"d-3","state":"online","device_id":7}`),
+			`devices[2]: device "d-3": device_id 7 is already used by accounts[0].projects[0].groups[0].devices[0]`},
+		{"last_keepalive with a T", device(`{"id":"d-1","state":"online","last_keepalive":"2026-12-01T09:00:00"}`), `device "d-1": last_keepalive "2026-12-01T09:00:00" is not a UTC time like "2006-01-02 15:04:05"`},
+		{"last_keepalive with fractions", device(`{"id":"d-1","state":"online","last_keepalive":"2026-12-01 09:00:00.5"}`), `last_keepalive "2026-12-01 09:00:00.5" is not a UTC time`},
+		{"last_keepalive without zero padding", device(`{"id":"d-1","state":"online","last_keepalive":"2026-12-1 09:00:00"}`), `last_keepalive "2026-12-1 09:00:00" is not a UTC time`},
+		{"unknown update field", device(`{"id":"d-1","state":"online","updates":[{"update_id":1,"update_status":"success","deployment_schedule_time":"2026-12-01 09:00:00","by":"me"}]}`), `unknown field "by"`},
+		{"update without id", device(`{"id":"d-1","state":"online","updates":[{"update_status":"success","deployment_schedule_time":"2026-12-01 09:00:00"}]}`),
+			`device "d-1": updates[0]: update_id 0 is not positive`},
+		{"update id used twice", device(`{"id":"d-1","state":"online","updates":[` + upd(5, "success", "2026-12-01 09:00:00") + `,` + upd(5, "failed", "2026-12-02 09:00:00") + `]}`),
+			`device "d-1": updates[1]: update_id 5 is used twice in the device`},
+		{"unknown update status", device(`{"id":"d-1","state":"online","updates":[` + upd(5, "done", "2026-12-01 09:00:00") + `]}`),
+			`device "d-1": updates[0]: update_status "done" is not one of pending, in_progress, success, failed, aborted`},
+		{"empty update status", device(`{"id":"d-1","state":"online","updates":[` + upd(5, "", "2026-12-01 09:00:00") + `]}`), `update_status "" is not one of`},
+		{"bad schedule time", device(`{"id":"d-1","state":"online","updates":[` + upd(5, "success", "yesterday") + `]}`),
+			`device "d-1": updates[0]: deployment_schedule_time "yesterday" is not a UTC time`},
+		{"missing schedule time", device(`{"id":"d-1","state":"online","updates":[{"update_id":5,"update_status":"success"}]}`), `deployment_schedule_time "" is not a UTC time`},
+		{"update_status not the latest", device(`{"id":"d-1","state":"online","update_status":"success","updates":[` + upd(5, "success", "2026-12-01 09:00:00") + `,` + upd(4, "failed", "2026-12-02 09:00:00") + `]}`),
+			`device "d-1": update_status "success" differs from the status "failed" of its latest update (update_id 4)`},
+		{"update_status not the latest on a tie", device(`{"id":"d-1","state":"online","update_status":"success","updates":[` + upd(5, "success", "2026-12-01 09:00:00") + `,` + upd(6, "aborted", "2026-12-01 09:00:00") + `]}`),
+			`differs from the status "aborted" of its latest update (update_id 6)`},
 		{"trailing data", device(`{"id":"d-1","state":"online"}`) + ` {}`, "trailing data"},
 		{"empty token", `{"accounts":[{"user_token":""}]}`, "accounts[0].user_token is empty"},
 		{"duplicate token", `{"accounts":[{"user_token":"` + secret + `"},{"user_token":"` + secret + `"}]}`, "accounts[1].user_token is the same as the token of accounts[0]"},
@@ -130,6 +158,35 @@ func TestLoadFleetRejects(t *testing.T) {
 				t.Errorf("error %q leaks the token", err)
 			}
 		})
+	}
+}
+
+// TestLoadFleetAcceptsHistories: what the rules of Validate leave allowed.
+func TestLoadFleetAcceptsHistories(t *testing.T) {
+	devices := []string{
+		// The same update_id in two devices, and the same device_id in two
+		// accounts (below).
+		`{"id":"d-1","state":"online","device_id":7,"updates":[` + upd(5, "success", "2026-12-01 09:00:00") + `]}`,
+		`{"id":"d-2","state":"online","updates":[` + upd(5, "failed", "2026-12-01 09:00:00") + `]}`,
+		// update_status equal to the latest (by time, then by id), or empty.
+		`{"id":"d-3","state":"online","update_status":"failed","updates":[` + upd(9, "failed", "2026-12-02 09:00:00") + `,` + upd(10, "success", "2026-12-01 09:00:00") + `]}`,
+		`{"id":"d-4","state":"online","update_status":"aborted","updates":[` + upd(2, "success", "2026-12-01 09:00:00") + `,` + upd(3, "aborted", "2026-12-01 09:00:00") + `]}`,
+		`{"id":"d-5","state":"offline","last_keepalive":"2026-11-30 23:59:59","updates":[` + upd(1, "pending", "2027-01-01 00:00:00") + `]}`,
+	}
+	account := func(token string) string {
+		return `{"user_token":"` + token + `","projects":[{"name":"P","groups":[{"name":"G","devices":[` + strings.Join(devices, ",") + `]}]}]}`
+	}
+	path := filepath.Join(t.TempDir(), "fleet.json")
+	if err := os.WriteFile(path, []byte(`{"accounts":[`+account("t1")+`,`+account("t2")+`]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := LoadFleet(path)
+	if err != nil {
+		t.Fatalf("LoadFleet: %v", err)
+	}
+	d := f.Accounts[1].Projects[0].Groups[0].Devices[2]
+	if d.DeviceID != 0 || len(d.Updates) != 2 || d.Updates[1].Version != "v1" {
+		t.Errorf("device loaded as %+v", d)
 	}
 }
 

@@ -12,11 +12,32 @@ import (
 	"time"
 )
 
-// The API paths the emulator implements: the two removals.
+// The API paths the emulator implements: the two removals and the two
+// reads of the fleet.
 const (
-	DeviceAppsPath = "/v1/device_apps"
-	DeviceTagsPath = "/v1/device_tags"
+	DeviceAppsPath     = "/v1/device_apps"
+	DeviceTagsPath     = "/v1/device_tags"
+	DevicesDetailsPath = "/v1/devices_details"
+	DevicesStatePath   = "/v1/get_devices_state"
 )
+
+// route is what the emulator serves on one API path: the one method the API
+// documents for it, and the handler of the request body.
+type route struct {
+	method string
+	serve  func(e *Emulator, w http.ResponseWriter, entry *logEntry, body []byte)
+}
+
+var routes = map[string]route{
+	DeviceAppsPath: {http.MethodDelete, func(e *Emulator, w http.ResponseWriter, entry *logEntry, body []byte) {
+		e.remove(w, entry, appRemoval, body)
+	}},
+	DeviceTagsPath: {http.MethodDelete, func(e *Emulator, w http.ResponseWriter, entry *logEntry, body []byte) {
+		e.remove(w, entry, tagRemoval, body)
+	}},
+	DevicesDetailsPath: {http.MethodGet, (*Emulator).serveDetails},
+	DevicesStatePath:   {http.MethodGet, (*Emulator).serveStates},
+}
 
 // InspectPrefix starts the emulator's own read-only paths, which no real API
 // uses: GET /_emulator/devices, GET /_emulator/requests, GET /_emulator/health.
@@ -33,7 +54,10 @@ const maxBody = 1 << 20
 // (DropNext), redirect (RedirectNext), injected failure (FailNext), rate
 // limit (SetRateLimit), then
 // normal handling. DELETE /v1/device_apps removes an app and DELETE
-// /v1/device_tags a tag from the devices a device filter selects; any other
+// /v1/device_tags a tag from the devices a device filter selects; GET
+// /v1/devices_details and GET /v1/get_devices_state read the fleet a page at
+// a time, by device_id and by device_uuid, DefaultReadLimit devices per page
+// unless the body's limit (at most MaxReadLimit) says otherwise. Any other
 // path is answered 404, any other method on those paths 405.
 type Emulator struct {
 	mu      sync.Mutex
@@ -42,7 +66,10 @@ type Emulator struct {
 	secrets []string // account tokens, redacted wherever they show up
 	// tags holds, per account token, the tags that exist in the account:
 	// fixed by the fleet given to New, as no call of the API adds one.
-	tags   map[string]map[string]bool
+	tags map[string]map[string]bool
+	// order holds, per account token, the account's devices in the orders
+	// the reads page through, fixed by New like tags.
+	order  map[string]*readOrder
 	gen    uint64 // bumped by Reset; stale requests do not count
 	log    []*logEntry
 	counts map[int]int
@@ -50,18 +77,25 @@ type Emulator struct {
 	now    func() time.Time
 }
 
-// New returns an Emulator serving a deep copy of f (nil: an empty fleet).
-// Reset returns to that copy. New does not validate f; see Fleet.Validate.
+// New returns an Emulator serving a deep copy of f (nil: an empty fleet),
+// in which every device without a device_id, a last_keepalive or an update
+// history (but with an UpdateStatus) gets one: see Device. Reset returns to
+// that copy. New does not validate f; see Fleet.Validate.
 func New(f *Fleet) *Emulator {
 	if f == nil {
 		f = &Fleet{}
 	}
-	e := &Emulator{initial: f.Clone(), now: time.Now, tags: map[string]map[string]bool{}}
-	for _, a := range f.Accounts {
+	initial := f.Clone()
+	initial.fillDefaults()
+	e := &Emulator{initial: initial, now: time.Now, tags: map[string]map[string]bool{}, order: map[string]*readOrder{}}
+	for i, a := range initial.Accounts {
 		if a.UserToken != "" {
 			e.secrets = append(e.secrets, a.UserToken)
 		}
 		e.tags[a.UserToken] = a.knownTags()
+		if _, dup := e.order[a.UserToken]; !dup { // Fleet.account finds the first
+			e.order[a.UserToken] = newReadOrder(&initial.Accounts[i])
+		}
 	}
 	e.resetLocked()
 	return e
@@ -142,21 +176,15 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	var kind removalKind
-	switch r.URL.Path {
-	case DeviceAppsPath:
-		kind = appRemoval
-	case DeviceTagsPath:
-		kind = tagRemoval
-	}
+	rt, known := routes[r.URL.Path]
 	switch {
-	case kind.path == "":
+	case !known:
 		e.finish(entry, http.StatusNotFound, "", nil)
 		writeJSON(w, http.StatusNotFound, errorBody{"not found"})
-	case r.Method != http.MethodDelete:
+	case r.Method != rt.method:
 		e.finish(entry, http.StatusMethodNotAllowed, "", nil)
-		w.Header().Set("Allow", http.MethodDelete)
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method " + r.Method + " is not allowed on " + kind.path + " (allowed: DELETE)"})
+		w.Header().Set("Allow", rt.method)
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method " + r.Method + " is not allowed on " + r.URL.Path + " (allowed: " + rt.method + ")"})
 	case readErr != nil:
 		e.finish(entry, http.StatusBadRequest, "", nil)
 		writeJSON(w, http.StatusBadRequest, errorBody{"could not read the request body"})
@@ -164,7 +192,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.finish(entry, http.StatusRequestEntityTooLarge, "", nil)
 		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{"request body too large (limit 1 MiB)"})
 	default:
-		e.remove(w, entry, kind, body)
+		rt.serve(e, w, entry, body)
 	}
 }
 

@@ -9,14 +9,20 @@ import (
 
 // DeviceView is a device as seen by tests: its data plus where it lives.
 type DeviceView struct {
-	ID           string            `json:"id"`
-	Name         string            `json:"name"`
-	Project      string            `json:"project"`
-	Group        string            `json:"group"`
-	State        string            `json:"state"`
-	UpdateStatus string            `json:"update_status"`
-	Tags         []string          `json:"tags"`
-	Apps         map[string]string `json:"apps"`
+	ID       string `json:"id"`
+	DeviceID int64  `json:"device_id"`
+	Name     string `json:"name"`
+	Project  string `json:"project"`
+	Group    string `json:"group"`
+	State    string `json:"state"`
+	// UpdateStatus is the status of the latest update (see Update), the
+	// one update_status filters compare with; "" when there is none.
+	UpdateStatus  string            `json:"update_status"`
+	LastKeepalive string            `json:"last_keepalive"`
+	Tags          []string          `json:"tags"`
+	Apps          map[string]string `json:"apps"`
+	// Updates is the update history in fleet order, never nil.
+	Updates []Update `json:"updates"`
 }
 
 // Fleet returns a deep copy of the current fleet.
@@ -49,14 +55,17 @@ func deviceViews(a *Account) []DeviceView {
 		for _, g := range p.Groups {
 			for _, d := range g.Devices {
 				out = append(out, DeviceView{
-					ID:           d.ID,
-					Name:         d.Name,
-					Project:      p.Name,
-					Group:        g.Name,
-					State:        d.State,
-					UpdateStatus: d.UpdateStatus,
-					Tags:         slices.Clone(d.Tags),
-					Apps:         maps.Clone(d.Apps),
+					ID:            d.ID,
+					DeviceID:      d.DeviceID,
+					Name:          d.Name,
+					Project:       p.Name,
+					Group:         g.Name,
+					State:         d.State,
+					UpdateStatus:  d.latestStatus(),
+					LastKeepalive: d.LastKeepalive,
+					Tags:          slices.Clone(d.Tags),
+					Apps:          maps.Clone(d.Apps),
+					Updates:       append([]Update{}, d.Updates...),
 				})
 			}
 		}

@@ -60,7 +60,9 @@ func (f Filter) matches(d *Device) bool {
 	case FilterDeviceState:
 		hit = d.State == f.Value
 	case FilterUpdateStatus:
-		hit = d.UpdateStatus == f.Value
+		// A device with no update has the status "", which no filter
+		// value equals: it matches no "is" and every "is_not".
+		hit = d.latestStatus() == f.Value
 	}
 	if f.Operand == OperandIsNot {
 		return !hit

@@ -28,6 +28,13 @@ import (
 // tfversion.SkipBelow, when it predates actions.
 func actionsCLI(t *testing.T) string {
 	t.Helper()
+	return cliAtLeast(t, tfversion.Version1_14_0)
+}
+
+// cliAtLeast returns the Terraform CLI of the tests and skips the test,
+// with the message of tfversion.SkipBelow, when it is older than minimum.
+func cliAtLeast(t *testing.T, minimum *version.Version) string {
+	t.Helper()
 	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if cli == "" {
 		var err error
@@ -50,7 +57,7 @@ func actionsCLI(t *testing.T) string {
 		t.Fatal(err)
 	}
 	var resp tfversion.CheckTerraformVersionResponse
-	tfversion.SkipBelow(tfversion.Version1_14_0).CheckTerraformVersion(context.Background(),
+	tfversion.SkipBelow(minimum).CheckTerraformVersion(context.Background(),
 		tfversion.CheckTerraformVersionRequest{TerraformVersion: tfVersion}, &resp)
 	if resp.Error != nil {
 		t.Fatal(resp.Error)
@@ -132,7 +139,7 @@ func (w *workDir) stateResources() []string {
 
 // serveProvider serves the provider over go-plugin in this process until
 // the test ends and returns the TF_REATTACH_PROVIDERS value that points
-// Terraform at it as upswift/upswift.
+// Terraform (or OpenTofu) at it as upswift/upswift.
 func serveProvider(t *testing.T) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -161,14 +168,19 @@ func serveProvider(t *testing.T) string {
 		case <-time.After(10 * time.Second):
 		}
 	})
+	attach := map[string]any{
+		"Protocol":        string(cfg.Protocol),
+		"ProtocolVersion": cfg.ProtocolVersion,
+		"Pid":             cfg.Pid,
+		"Test":            cfg.Test,
+		"Addr":            map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
+	}
+	// upswift/upswift is registry.terraform.io/upswift/upswift to Terraform
+	// and registry.opentofu.org/upswift/upswift to OpenTofu: one server
+	// answers to both.
 	data, err := json.Marshal(map[string]any{
-		"registry.terraform.io/upswift/upswift": map[string]any{
-			"Protocol":        string(cfg.Protocol),
-			"ProtocolVersion": cfg.ProtocolVersion,
-			"Pid":             cfg.Pid,
-			"Test":            cfg.Test,
-			"Addr":            map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
-		},
+		"registry.terraform.io/upswift/upswift": attach,
+		"registry.opentofu.org/upswift/upswift": attach,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -176,16 +188,21 @@ func serveProvider(t *testing.T) string {
 	return string(data)
 }
 
-// actionConfig is a configuration declaring the upswift provider (pointed
-// at the fixture's emulator) and the given blocks.
-func (f *fixture) actionConfig(blocks string) string {
-	return `
+// requiredUpswift declares the provider as upswift/upswift, the address
+// newWorkDir serves it under; terraform-plugin-testing serves it under its
+// own, and its configurations leave this out.
+const requiredUpswift = `
 terraform {
   required_providers {
     upswift = { source = "upswift/upswift" }
   }
 }
-` + f.providerConfig() + blocks
+`
+
+// actionConfig is a configuration declaring the upswift provider (pointed
+// at the fixture's emulator) and the given blocks.
+func (f *fixture) actionConfig(blocks string) string {
+	return requiredUpswift + f.providerConfig() + blocks
 }
 
 // contains reports whether out holds s once line wrapping is undone.

@@ -58,6 +58,12 @@ func deviceFilterDescription(noun string) string {
 		"and no filters the removal applies to the whole project, and the plan warns about it."
 }
 
+// dataSourceDeviceFilterDescription describes device_filter of the data
+// source.
+const dataSourceDeviceFilterDescription = "Which devices are listed: the devices of `project` that belong to any of " +
+	"`groups` (all of the project's devices when `groups` is empty) and match every one of `filters`. The same " +
+	"attribute, with the same rules, as the removals' `device_filter`: give it the removal's value to see the removal's devices."
+
 const (
 	projectDescription     = "The project whose devices are selected."
 	projectNameDescription = "Project name, as shown on the dashboard (e.g. `Demo`)."

@@ -4,6 +4,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	actionschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
@@ -14,11 +15,12 @@ import (
 	"github.com/upswift/terraform-provider-upswift/internal/upswift"
 )
 
-// The device_filter attribute, declared once per schema package. Both
+// The device_filter attribute, declared once per schema package. All three
 // declarations take their descriptions and validators from device_filter.go;
 // they differ only where the packages do: a resource's lists default to
-// empty and a change forces a new removal, while an action has neither
-// defaults nor plan modifiers (its absent lists are null, sent as []).
+// empty and a change forces a new removal, while an action and a data
+// source have neither defaults nor plan modifiers (their absent lists are
+// null, taken as []).
 
 func nonEmpty() []validator.String { return []validator.String{stringvalidator.LengthAtLeast(1)} }
 
@@ -100,6 +102,42 @@ func actionDeviceFilterAttribute(noun string) actionschema.SingleNestedAttribute
 						"type":    actionschema.StringAttribute{MarkdownDescription: filterTypeDescription(), Required: true, Validators: filterTypeValidators()},
 						"operand": actionschema.StringAttribute{MarkdownDescription: filterOperandDescription(), Required: true, Validators: filterOperandValidators()},
 						"value":   actionschema.StringAttribute{MarkdownDescription: filterValueDescription(), Required: true, Validators: nonEmpty()},
+					},
+				},
+			},
+		},
+	}
+}
+
+// dataSourceDeviceFilterAttribute is device_filter in a data source schema.
+func dataSourceDeviceFilterAttribute() dsschema.SingleNestedAttribute {
+	return dsschema.SingleNestedAttribute{
+		MarkdownDescription: dataSourceDeviceFilterDescription,
+		Required:            true,
+		Attributes: map[string]dsschema.Attribute{
+			"project": dsschema.SingleNestedAttribute{
+				MarkdownDescription: projectDescription,
+				Required:            true,
+				Attributes: map[string]dsschema.Attribute{
+					"name": dsschema.StringAttribute{MarkdownDescription: projectNameDescription, Required: true, Validators: nonEmpty()},
+				},
+			},
+			"groups": dsschema.ListNestedAttribute{
+				MarkdownDescription: groupsDescription,
+				Optional:            true,
+				NestedObject: dsschema.NestedAttributeObject{Attributes: map[string]dsschema.Attribute{
+					"name": dsschema.StringAttribute{MarkdownDescription: groupNameDescription, Required: true, Validators: nonEmpty()},
+				}},
+			},
+			"filters": dsschema.ListNestedAttribute{
+				MarkdownDescription: filtersDescription,
+				Optional:            true,
+				NestedObject: dsschema.NestedAttributeObject{
+					Validators: []validator.Object{filterValidator{}},
+					Attributes: map[string]dsschema.Attribute{
+						"type":    dsschema.StringAttribute{MarkdownDescription: filterTypeDescription(), Required: true, Validators: filterTypeValidators()},
+						"operand": dsschema.StringAttribute{MarkdownDescription: filterOperandDescription(), Required: true, Validators: filterOperandValidators()},
+						"value":   dsschema.StringAttribute{MarkdownDescription: filterValueDescription(), Required: true, Validators: nonEmpty()},
 					},
 				},
 			},

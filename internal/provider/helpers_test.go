@@ -454,9 +454,14 @@ func dynamic(t testing.TB, typ tftypes.Type, v tftypes.Value) *tfprotov6.Dynamic
 }
 
 func errorsOnly(diags []*tfprotov6.Diagnostic) []*tfprotov6.Diagnostic {
+	return bySeverity(diags, tfprotov6.DiagnosticSeverityError)
+}
+
+// bySeverity returns the diagnostics of one severity.
+func bySeverity(diags []*tfprotov6.Diagnostic, severity tfprotov6.DiagnosticSeverity) []*tfprotov6.Diagnostic {
 	var out []*tfprotov6.Diagnostic
 	for _, d := range diags {
-		if d.Severity == tfprotov6.DiagnosticSeverityError {
+		if d.Severity == severity {
 			out = append(out, d)
 		}
 	}

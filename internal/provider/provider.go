@@ -56,7 +56,8 @@ func (p *upswiftProvider) Metadata(_ context.Context, _ provider.MetadataRequest
 func (p *upswiftProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The Upswift provider removes apps and tags from the devices of an " +
-			"[Upswift (JFrog Connect)](https://jfrog.com/connect/) IoT fleet through its v1 REST API.",
+			"[Upswift (JFrog Connect)](https://jfrog.com/connect/) IoT fleet through its v1 REST API, and lists " +
+			"the devices a removal would touch before it runs.",
 		Attributes: map[string]schema.Attribute{
 			"user_token": schema.StringAttribute{
 				MarkdownDescription: "The account's user token, from Settings on the Upswift (JFrog Connect) dashboard. " +
@@ -94,10 +95,14 @@ func (p *upswiftProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 	}
 }
 
-// providerData is what resources and actions receive from Configure.
+// providerData is what resources, actions and data sources receive from
+// Configure.
 type providerData struct {
 	// client is nil when the token is missing or not yet known.
 	client *upswift.Client
+	// listings shares the device listings of the data sources among all
+	// reads of this provider process; nil when client is.
+	listings *upswift.ListingCache
 	// tokenMissing is true when neither the configuration nor the
 	// environment gives a token.
 	tokenMissing bool
@@ -113,6 +118,7 @@ func (p *upswiftProvider) Configure(ctx context.Context, req provider.ConfigureR
 	data := &providerData{}
 	resp.ResourceData = data
 	resp.ActionData = data
+	resp.DataSourceData = data
 
 	// A value that is unknown during plan (from another resource) is no
 	// error: the resources check again at apply.
@@ -135,8 +141,9 @@ func (p *upswiftProvider) Configure(ctx context.Context, req provider.ConfigureR
 			tokenWhiteSpaceDetail(cfg.UserToken.IsNull()))
 	}
 	if token == "" {
-		// Reported by the resources when they would call the API, so that
-		// validate, plan of unchanged resources and destroy work without it.
+		// Reported by the resources when they would call the API and by the
+		// data sources when they read, so that validate, plan of unchanged
+		// resources and destroy work without it.
 		data.tokenMissing = true
 		return
 	}
@@ -158,6 +165,7 @@ func (p *upswiftProvider) Configure(ctx context.Context, req provider.ConfigureR
 		return
 	}
 	data.client = client
+	data.listings = upswift.NewListingCache(client)
 }
 
 func (p *upswiftProvider) Resources(context.Context) []func() resource.Resource {
@@ -171,7 +179,7 @@ func (p *upswiftProvider) Actions(context.Context) []func() action.Action {
 }
 
 func (p *upswiftProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{NewDevicesDataSource}
 }
 
 // tokenWhiteSpaceDetail explains a token with leading or trailing white

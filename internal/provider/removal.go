@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -119,7 +118,11 @@ func (r removalRun) run(ctx context.Context, data *providerData) diag.Diagnostic
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	name := r.name.ValueString()
-	if err := r.kind.remove(ctx, data.client, name, filter); err != nil {
+	err := r.kind.remove(ctx, data.client, name, filter)
+	// A removal changes what the reads report, whether or not its answer
+	// came back: later reads of this process list the fleet again.
+	data.listings.Forget()
+	if err != nil {
 		diags.AddError("Unable to Remove "+r.kind.title(), removalErrorDetail(r.kind.noun, name, r.timeout, err, r.resource))
 	}
 	return diags
@@ -160,13 +163,7 @@ func removalErrorDetail(noun, name string, timeout time.Duration, err error, res
 			"The API may or may not have removed the %s. %s", noun, name, err, saved, noun, again)
 	case errors.As(err, &apiErr):
 		detail := fmt.Sprintf("%s failed: %s.", what, apiErr)
-		hint := apiErr.Hint()
-		if apiErr.StatusCode == http.StatusBadRequest {
-			// The client's hint speaks of apps; this one names what is removed.
-			hint = fmt.Sprintf("Check the %s name, the project and group names and the filters against the "+
-				"Upswift dashboard. If the message speaks of the token, check the user_token (Settings on the dashboard).", noun)
-		}
-		if hint != "" {
+		if hint := apiErr.Hint(); hint != "" {
 			detail += "\n\n" + hint
 		}
 		if saved != "" {
@@ -217,18 +214,27 @@ type removal struct {
 }
 
 // configure keeps what the provider's Configure handed over, for resources
-// and actions alike; nil (before the provider is configured) is no error.
+// and actions alike.
 func (r *removal) configure(v any) diag.Diagnostics {
+	data, diags := asProviderData(v)
+	if data != nil {
+		r.data = data
+	}
+	return diags
+}
+
+// asProviderData is what the provider's Configure handed over to a
+// resource, an action or a data source; nil (before the provider is
+// configured) is no error.
+func asProviderData(v any) (*providerData, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if v == nil {
-		return diags
+		return nil, diags
 	}
 	data, ok := v.(*providerData)
 	if !ok {
 		diags.AddError("Unexpected Provider Data Type",
 			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", v))
-		return diags
 	}
-	r.data = data
-	return diags
+	return data, diags
 }

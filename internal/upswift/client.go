@@ -4,6 +4,7 @@ package upswift
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -74,6 +75,8 @@ type Client struct {
 	logger    Logger
 	http      *retryablehttp.Client
 	pacer     *Pacer
+	// maxListed bounds one listing: MaxListedDevices.
+	maxListed int
 }
 
 // NewClient checks the options and builds a client.
@@ -113,6 +116,7 @@ func NewClient(o Options) (*Client, error) {
 		userAgent: o.UserAgent,
 		logger:    o.Logger,
 		pacer:     NewPacer(o.RequestsPerMinute, nil),
+		maxListed: MaxListedDevices,
 	}
 	transport := o.Transport
 	if transport == nil {
@@ -144,30 +148,66 @@ func NewClient(o Options) (*Client, error) {
 	return c, nil
 }
 
+// call is one of the API's calls: its method and path, and what a user can
+// do when the API does not accept it, which differs by call (a refused
+// removal of an app is not a refused listing of devices).
+type call struct {
+	method, path string
+	// refused is the hint under a 400: what to check, named for this call.
+	refused string
+	// unconfirmed ends the hint under a 200 that is not the API's JSON:
+	// what the provider did not get.
+	unconfirmed string
+	// waitLimit names the setting that bounds the waits under a 429.
+	waitLimit string
+	// maxBody caps how much of an answer is read.
+	maxBody int64
+}
+
+// Hints of the removals.
+const (
+	refusedHintTail = " against the Upswift dashboard. If the message speaks of the token, check the user_token " +
+		"(Settings on the dashboard)."
+	removalWaitLimit = "timeouts.create (an action's timeout)"
+)
+
+var (
+	removeAppCall = call{
+		method: http.MethodDelete, path: "/device_apps",
+		refused:     "Check the app name, the project and group names and the filters" + refusedHintTail,
+		unconfirmed: "The API did not confirm the removal.", waitLimit: removalWaitLimit, maxBody: maxResponseBody,
+	}
+	removeTagCall = call{
+		method: http.MethodDelete, path: "/device_tags",
+		refused:     "Check the tag name, the project and group names and the filters" + refusedHintTail,
+		unconfirmed: "The API did not confirm the removal.", waitLimit: removalWaitLimit, maxBody: maxResponseBody,
+	}
+)
+
 // RemoveApp sends DELETE /v1/device_apps: the app is removed from the devices
 // that the filter selects. It returns nil on 200, an *APIError for any other
 // answer and a *RequestError when no answer came.
 func (c *Client) RemoveApp(ctx context.Context, r RemoveAppRequest) error {
-	return c.remove(ctx, "/device_apps", removalBody{UserToken: c.token, AppName: r.AppName, DeviceFilter: r.DeviceFilter})
+	return c.remove(ctx, removeAppCall, removalBody{UserToken: c.token, AppName: r.AppName, DeviceFilter: r.DeviceFilter})
 }
 
 // RemoveTag sends DELETE /v1/device_tags: the tag is removed from the devices
 // that the filter selects. It answers as RemoveApp does.
 func (c *Client) RemoveTag(ctx context.Context, r RemoveTagRequest) error {
-	return c.remove(ctx, "/device_tags", removalBody{UserToken: c.token, TagName: r.TagName, DeviceFilter: r.DeviceFilter})
+	return c.remove(ctx, removeTagCall, removalBody{UserToken: c.token, TagName: r.TagName, DeviceFilter: r.DeviceFilter})
 }
 
-// remove sends one of the API's removals, which differ only in their path
-// and the key that names what is removed.
-func (c *Client) remove(ctx context.Context, path string, b removalBody) error {
+// remove sends one of the API's removals, which differ only in their path,
+// the key that names what is removed and their hints.
+func (c *Client) remove(ctx context.Context, cl call, b removalBody) error {
 	body, err := json.Marshal(b)
 	if err != nil {
 		return fmt.Errorf("encoding the request: %w", err)
 	}
-	if err := c.do(ctx, http.MethodDelete, path, body); err != nil {
+	if _, err := c.do(ctx, cl, body); err != nil {
 		return err
 	}
-	reportProgress(ctx, Event{Kind: EventDone, Method: http.MethodDelete, Path: apiPrefix + path})
+	reportProgress(ctx, Event{Kind: EventDone, Method: cl.method, Path: apiPrefix + cl.path})
 	return nil
 }
 
@@ -196,12 +236,16 @@ type giveUp struct{ err error }
 func (g *giveUp) Error() string { return fmt.Sprint(g.err) }
 func (g *giveUp) Unwrap() error { return g.err }
 
-func (c *Client) do(ctx context.Context, method, path string, body []byte) error {
+// do sends one call through the pacer and the retries and returns the body
+// of the API's success: a 200 whose body is the API's JSON (IsSuccess).
+// Every other answer is an *APIError carrying the call's hints, no answer a
+// *RequestError; neither holds the token.
+func (c *Client) do(ctx context.Context, cl call, body []byte) ([]byte, error) {
 	state := &attemptState{}
 	ctx = context.WithValue(ctx, attemptKey{}, state)
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, c.base+path, body)
+	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, c.base+cl.path, body)
 	if err != nil {
-		return fmt.Errorf("building the request: %w", err)
+		return nil, fmt.Errorf("building the request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -213,40 +257,51 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte) error
 	attempts := max(int(state.attempts.Load()), 1) + int(state.throttled.Load())
 	if resp == nil {
 		if rl := state.rateLimited.Load(); rl != nil && ctx.Err() != nil {
-			return rl
+			return nil, rl
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return fmt.Errorf("stopped waiting for the API after %d attempt(s): %w", attempts, ctxErr)
+			return nil, fmt.Errorf("stopped waiting for the API after %d attempt(s): %w", attempts, ctxErr)
 		}
 		var g *giveUp
 		if errors.As(err, &g) {
 			err = g.err
 		}
-		return &RequestError{Attempts: attempts, Err: c.redactErr(err)}
+		return nil, &RequestError{Attempts: attempts, Err: c.redactErr(err)}
 	}
 	defer func() { _ = resp.Body.Close() }()
-	data, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	limit := cmp.Or(cl.maxBody, maxResponseBody)
+	// One byte more than the cap tells a body of exactly the cap from a
+	// longer one, which is cut.
+	data, readErr := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if int64(len(data)) > limit {
+		if resp.StatusCode == http.StatusOK {
+			return nil, fmt.Errorf("the API's 200 answer to %s %s%s is larger than the %d bytes the provider reads of one answer",
+				cl.method, apiPrefix, cl.path, limit)
+		}
+		data = data[:limit]
+	}
 	if resp.StatusCode == http.StatusOK && readErr == nil && IsSuccess(data) {
-		return nil
+		return data, nil
 	}
 	if readErr != nil && len(data) == 0 {
-		return &RequestError{Attempts: attempts, Err: fmt.Errorf("reading the %d answer: %w", resp.StatusCode, c.redactErr(readErr))}
+		return nil, &RequestError{Attempts: attempts, Err: fmt.Errorf("reading the %d answer: %w", resp.StatusCode, c.redactErr(readErr))}
 	}
 	apiErr := DecodeError(resp.StatusCode, resp.Header.Get("Content-Type"), data)
 	apiErr.Attempts = attempts
+	apiErr.call = &cl
 	if loc, err := resp.Location(); err == nil && resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		apiErr.Location = c.redact(loc.String())
-		apiErr.SuggestedEndpoint = c.redact(suggestedEndpoint(loc, path))
+		apiErr.SuggestedEndpoint = c.redact(suggestedEndpoint(loc, cl.path))
 	}
 	apiErr.Message = c.redact(apiErr.Message)
 	apiErr.Body = c.redact(apiErr.Body)
-	return apiErr
+	return nil, apiErr
 }
 
 // IsSuccess reports whether a 200 answer's body is the API's success: a JSON
 // object with a message and no error_message. Anything else (a proxy's login
-// page, a captive portal, an empty body) did not come from the API, and the
-// removal is not taken as done.
+// page, a captive portal, an empty body) did not come from the API: a
+// removal is not taken as done, a listing not as the fleet.
 func IsSuccess(body []byte) bool {
 	var payload map[string]json.RawMessage
 	if json.Unmarshal(bytes.TrimSpace(body), &payload) != nil || payload == nil {

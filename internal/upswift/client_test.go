@@ -364,7 +364,7 @@ func TestAPIErrorHints(t *testing.T) {
 		status int
 		want   string
 	}{
-		{400, "app name"},
+		{400, "project and group names"},
 		{401, "wrong or revoked"},
 		{403, "wrong or revoked"},
 		{404, "endpoint"},
@@ -376,6 +376,12 @@ func TestAPIErrorHints(t *testing.T) {
 		hint := (&APIError{StatusCode: tt.status}).Hint()
 		if tt.want == "" && hint != "" || !strings.Contains(hint, tt.want) {
 			t.Errorf("Hint for %d = %q, want it to mention %q", tt.status, hint, tt.want)
+		}
+		// Without a call, no hint names what only one call has.
+		for _, specific := range []string{"app name", "tag name", "timeouts.create"} {
+			if strings.Contains(hint, specific) {
+				t.Errorf("Hint for %d names no call, yet speaks of %q: %s", tt.status, specific, hint)
+			}
 		}
 	}
 }

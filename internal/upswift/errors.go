@@ -26,6 +26,9 @@ type APIError struct {
 	Location string
 	// SuggestedEndpoint is the endpoint that Location implies.
 	SuggestedEndpoint string
+	// call is the call that was answered, whose hints Hint gives; nil
+	// gives hints that name no call.
+	call *call
 }
 
 func (e *APIError) Error() string {
@@ -68,22 +71,34 @@ func (e *APIError) Error() string {
 
 // Hint says what a user can do about the error, or "" when nothing specific
 // applies.
+//
+// Where the advice depends on the call (what to check under a 400, what was
+// not confirmed, which timeout bounds the waits), it is the call's own; an
+// APIError that names no call gets advice that fits every call.
 func (e *APIError) Hint() string {
+	cl := call{
+		refused:     "Check the project and group names and the filters" + refusedHintTail,
+		unconfirmed: "The API did not confirm the call.",
+		waitLimit:   "the operation's timeout",
+	}
+	if e.call != nil {
+		cl = *e.call
+	}
 	switch {
 	case e.StatusCode >= 200 && e.StatusCode < 300:
-		return "Something between Terraform and the Upswift API answered instead of it: a corporate proxy's login page, a captive portal, or an endpoint that is not the Upswift API. Check the provider's endpoint (or UPSWIFT_ENDPOINT) and the network path. The API did not confirm the removal."
+		return "Something between Terraform and the Upswift API answered instead of it: a corporate proxy's login page, a captive portal, or an endpoint that is not the Upswift API. Check the provider's endpoint (or UPSWIFT_ENDPOINT) and the network path. " + cl.unconfirmed
 	case e.StatusCode >= 300 && e.StatusCode < 400 && e.SuggestedEndpoint != "":
 		return "If " + e.SuggestedEndpoint + " is the Upswift API and you trust it, set the provider's endpoint (or UPSWIFT_ENDPOINT) to it."
 	case e.StatusCode >= 300 && e.StatusCode < 400:
 		return "Check the provider's endpoint (or UPSWIFT_ENDPOINT); the default is " + DefaultEndpoint + "."
 	case e.StatusCode == http.StatusBadRequest:
-		return "Check the app name, the project and group names and the filters against the Upswift dashboard. If the message speaks of the token, check the user_token (Settings on the dashboard)."
+		return cl.refused
 	case e.StatusCode == http.StatusUnauthorized, e.StatusCode == http.StatusForbidden:
 		return "The user token was refused: it may be wrong or revoked. Copy it again from Settings on the Upswift (JFrog Connect) dashboard and set it in the provider's user_token or in UPSWIFT_USER_TOKEN."
 	case e.StatusCode == http.StatusNotFound:
 		return "The endpoint does not serve the Upswift v1 API. Check the provider's endpoint (or UPSWIFT_ENDPOINT); the default is " + DefaultEndpoint + "."
 	case e.StatusCode == http.StatusTooManyRequests:
-		return "The API answered that its rate limit was reached. The provider waits and sends the request again for as long as timeouts.create allows; raise timeouts.create, or set the provider's requests_per_minute to stay under the limit from the start."
+		return "The API answered that its rate limit was reached. The provider waits and sends the request again for as long as " + cl.waitLimit + " allows; raise it, or set the provider's requests_per_minute to stay under the limit from the start."
 	case e.StatusCode >= 500:
 		return "The API or a proxy in front of it failed. This is usually temporary: try again later, or raise the provider's max_retries."
 	}

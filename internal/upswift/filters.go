@@ -12,6 +12,15 @@ const (
 	OperandIsNot = "is_not"
 )
 
+// Filter types documented by the API.
+const (
+	FilterSpecificDevice = "specific_device"
+	FilterTag            = "tag"
+	FilterApp            = "app"
+	FilterDeviceState    = "device_state"
+	FilterUpdateStatus   = "update_status"
+)
+
 // FilterType describes one documented device filter type: the operands it
 // accepts and, where the API restricts them, the values it accepts.
 type FilterType struct {
@@ -31,11 +40,11 @@ type FilterType struct {
 // emulator (internal/emulator) keeps its own copy on purpose, as an
 // independent oracle of the API: a mistake here shows up there as a refusal.
 var FilterTypes = []FilterType{
-	{Name: "specific_device", Value: "a device ID, e.g. `d-4ec7-1be9`", Operands: []string{OperandIs, OperandIsNot}},
-	{Name: "tag", Value: "a tag name", Operands: []string{OperandIs, OperandIsNot}},
-	{Name: "app", Value: "an app name (devices that have that app)", Operands: []string{OperandIs, OperandIsNot}},
-	{Name: "device_state", Value: "`online` or `offline`", Operands: []string{OperandIs}, Values: []string{"online", "offline"}},
-	{Name: "update_status", Value: "`pending`, `in_progress`, `success`, `failed` or `aborted`", Operands: []string{OperandIs, OperandIsNot}, Values: []string{"pending", "in_progress", "success", "failed", "aborted"}},
+	{Name: FilterSpecificDevice, Value: "a device ID, e.g. `d-4ec7-1be9`", Operands: []string{OperandIs, OperandIsNot}},
+	{Name: FilterTag, Value: "a tag name", Operands: []string{OperandIs, OperandIsNot}},
+	{Name: FilterApp, Value: "an app name (devices that have that app)", Operands: []string{OperandIs, OperandIsNot}},
+	{Name: FilterDeviceState, Value: "`online` or `offline`", Operands: []string{OperandIs}, Values: []string{"online", "offline"}},
+	{Name: FilterUpdateStatus, Value: "`pending`, `in_progress`, `success`, `failed` or `aborted`", Operands: []string{OperandIs, OperandIsNot}, Values: []string{"pending", "in_progress", "success", "failed", "aborted"}},
 }
 
 // FilterTypeNames returns the names of all documented filter types.

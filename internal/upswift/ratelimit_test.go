@@ -110,10 +110,24 @@ func TestServerErrorsStillUseRetries(t *testing.T) {
 	}
 }
 
+// TestRateLimitHintDoesNotAskForRetries: a 429's hint names the timeout
+// that bounds the call's waits, never max_retries.
 func TestRateLimitHintDoesNotAskForRetries(t *testing.T) {
-	hint := (&APIError{StatusCode: 429}).Hint()
-	if strings.Contains(hint, "max_retries") || !strings.Contains(hint, "timeouts.create") {
-		t.Fatalf("429 hint %q: want timeouts.create, not max_retries", hint)
+	tests := []struct {
+		call *call
+		want string
+	}{
+		{&removeAppCall, "timeouts.create"},
+		{&removeTagCall, "timeouts.create"},
+		{&devicesDetailsCall, "timeouts.read"},
+		{&devicesStateCall, "timeouts.read"},
+		{nil, "the operation's timeout"},
+	}
+	for _, tt := range tests {
+		hint := (&APIError{StatusCode: 429, call: tt.call}).Hint()
+		if strings.Contains(hint, "max_retries") || !strings.Contains(hint, tt.want) {
+			t.Errorf("429 hint %q: want %s, not max_retries", hint, tt.want)
+		}
 	}
 }
 

@@ -1,0 +1,178 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/upswift/terraform-provider-upswift/internal/emulator/emulatortest"
+)
+
+// What upswift_devices does with the API's answers, run by Terraform: a
+// refused listing, rate limits during paging, an app filter it cannot
+// evaluate.
+
+// TestAccDevices_unknownProject: a project the account does not have fails
+// the plan with the API's message and the read's hint (the project and
+// group names, the token); only the refused reads were sent.
+func TestAccDevices_unknownProject(t *testing.T) {
+	f := newFixture(t)
+	parallelUnitTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: f.providerConfig() + devicesBlock("scope", `{ project = { name = "Nope" } }`),
+			ExpectError: regexp.MustCompile(`(?s)Unable to List Upswift Devices.*Listing the devices of project "Nope"\s+failed.*400\s+Bad\s+Request.*project\s+"Nope"\s+does\s+not\s+exist.*` +
+				`Check\s+the\s+project\s+and\s+group\s+names\s+against\s+the\s+Upswift\s+dashboard`),
+		}},
+	})
+	log := f.server.Emulator.Requests()
+	if len(log) == 0 {
+		t.Fatal("nothing was sent")
+	}
+	for _, r := range log {
+		if r.Method != "GET" || r.Status != 400 {
+			t.Errorf("emulator received %s %s answered %d, want only refused reads", r.Method, r.Path, r.Status)
+		}
+	}
+}
+
+// TestAccDevices_rateLimitDuringPaging: an API that answers 429 while the
+// provider pages through 130 devices is waited out: one `terraform apply`
+// fetches each of the 3+3 pages with one 200, every 429 was a page sent
+// again until accepted, and the list is complete.
+func TestAccDevices_rateLimitDuringPaging(t *testing.T) {
+	s := emulatortest.Start(t, pagingFleet(130))
+	s.Emulator.SetLatency(5 * time.Millisecond)
+	s.Emulator.SetRateLimit(8, 1, false)
+	config := requiredUpswift + serverConfig(s, devicesBlock("all", `{ project = { name = "Fleet" } }`)+`
+output "uuids" {
+  value = data.upswift_devices.all.device_uuids
+}
+`)
+	w := newWorkDir(t, terraformCLI(t), config)
+	if out, err := w.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	log := s.Emulator.Requests()
+	counts := s.Emulator.Counts()
+	t.Logf("answers: %v", counts)
+	if counts[429] == 0 {
+		t.Fatal("no 429 was answered: the test did not test waiting")
+	}
+	accepted := map[string]int{}
+	for _, r := range log {
+		if r.Status == 200 {
+			accepted[r.Path+" "+string(r.RawBody)]++
+		}
+	}
+	for _, path := range []string{detailsPath, statesPath} {
+		pages := 0
+		for _, r := range requestsTo(log, path) {
+			key := path + " " + string(r.RawBody)
+			switch {
+			case r.Status == 429 && accepted[key] == 0:
+				t.Errorf("%s %s was answered 429 and never accepted", path, r.RawBody)
+			case r.Status != 200 && r.Status != 429:
+				t.Errorf("%s answered %d", path, r.Status)
+			case r.Status == 200:
+				pages++
+			}
+		}
+		if pages != 3 {
+			t.Errorf("%s: %d pages accepted, want 3", path, pages)
+		}
+	}
+	for key, n := range accepted {
+		if n != 1 {
+			t.Errorf("%s accepted %d times", key, n)
+		}
+	}
+	out, err := w.run("output", "-json", "uuids")
+	if err != nil {
+		t.Fatalf("output: %v\n%s", err, out)
+	}
+	var got []string
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("output %s: %v", out, err)
+	}
+	if !slices.Equal(got, fleetUUIDs(130, 1)) {
+		t.Errorf("%d devices listed, want all 130 in order", len(got))
+	}
+}
+
+// TestAccDevices_appFilterIsASuperset: with an app filter, the plan warns
+// that it was not evaluated, naming it and the superset, and the listed
+// devices hold every device the removal with the same filter then changes,
+// and more: the reads cannot tell which devices have the app.
+func TestAccDevices_appFilterIsASuperset(t *testing.T) {
+	f := newFixture(t)
+	const filter = `{
+    project = { name = "Demo" }
+    groups  = [{ name = "TestGroup2" }]
+    filters = [
+      { type = "device_state", operand = "is", value = "online" },
+      { type = "app", operand = "is", value = "camera-driver" },
+    ]
+  }`
+	config := f.actionConfig(devicesBlock("scope", filter) + fmt.Sprintf(`
+resource "upswift_app_removal" "camera" {
+  app_name      = "camera-driver"
+  device_filter = %s
+}
+
+output "scope" {
+  value = data.upswift_devices.scope.device_uuids
+}
+`, filter))
+	w := newWorkDir(t, terraformCLI(t), config)
+	out, err := w.run("apply", "-auto-approve", "-input=false", "-json")
+	if err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	diags, err := jsonDiagnostics([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var warning *jsonDiagnostic
+	for i, d := range diags {
+		if d.Summary == "App Filter Not Evaluated" {
+			warning = &diags[i]
+		}
+	}
+	if warning == nil || warning.Severity != "warning" {
+		t.Fatalf("no App Filter Not Evaluated warning among %+v", diags)
+	}
+	for _, want := range []string{`{ type = "app", operand = "is", value = "camera-driver" }`, "superset", "only widens the selection"} {
+		if !contains(warning.Detail, want) {
+			t.Errorf("warning %q lacks %q", warning.Detail, want)
+		}
+	}
+	scopeOut, err := w.run("output", "-json", "scope")
+	if err != nil {
+		t.Fatalf("output: %v\n%s", err, scopeOut)
+	}
+	var scope []string
+	if err := json.Unmarshal([]byte(scopeOut), &scope); err != nil {
+		t.Fatal(err)
+	}
+	removals := f.removals()
+	if len(removals) != 1 {
+		t.Fatalf("%d removals sent, want 1", len(removals))
+	}
+	for _, id := range removals[0].Removed {
+		if !slices.Contains(scope, id) {
+			t.Errorf("the removal changed %s, which the data source did not list (%v)", id, scope)
+		}
+	}
+	if len(scope) <= len(removals[0].Removed) {
+		t.Errorf("listed %v, changed %v: want a strict superset in this fleet (d-4 has no camera-driver)", scope, removals[0].Removed)
+	}
+	if strings.Join(scope, " ") != "d-4 d-4ec7-1be9" || strings.Join(removals[0].Removed, " ") != "d-4ec7-1be9" {
+		t.Errorf("listed %v, changed %v; want d-4 d-4ec7-1be9 and d-4ec7-1be9", scope, removals[0].Removed)
+	}
+}
