@@ -16,11 +16,11 @@ var readPaths = []string{DevicesDetailsPath, DevicesStatePath}
 // demoRead is a valid read body for the demo fleet.
 const demoRead = `{"user_token":"demo-token","project_name":"Demo","limit":2}`
 
-// getOverHTTP sends a GET with a JSON body through a real client, which
-// does not follow redirects.
-func getOverHTTP(t testing.TB, url, path, body string) answer {
+// getOverHTTP sends demoRead as a GET with a JSON body through a real
+// client, which does not follow redirects.
+func getOverHTTP(t testing.TB, url, path string) answer {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url+path, strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodGet, url+path, strings.NewReader(demoRead))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,12 +77,12 @@ func TestReadsGoThroughTheKnobs(t *testing.T) {
 				rateLimited := tt.outcome == OutcomeRateLimited
 				if rateLimited {
 					// The bucket starts full: the first read takes the token.
-					if a := getOverHTTP(t, srv.URL, path, demoRead); a.status != 200 {
+					if a := getOverHTTP(t, srv.URL, path); a.status != 200 {
 						t.Fatalf("first read: %+v", a)
 					}
 				}
 				start := time.Now()
-				a := getOverHTTP(t, srv.URL, path, demoRead)
+				a := getOverHTTP(t, srv.URL, path)
 				if tt.status != 0 && (a.err != nil || a.status != tt.status) {
 					t.Fatalf("answer %+v, want %d", a, tt.status)
 				}
@@ -103,7 +103,7 @@ func TestReadsGoThroughTheKnobs(t *testing.T) {
 				if rateLimited {
 					return
 				}
-				if a := getOverHTTP(t, srv.URL, path, demoRead); a.err != nil || a.status != 200 {
+				if a := getOverHTTP(t, srv.URL, path); a.err != nil || a.status != 200 {
 					t.Errorf("next read: %+v, want 200", a)
 				}
 			})

@@ -617,7 +617,7 @@ func TestReadsBesideRemovals(t *testing.T) {
 			if ids, _ := pageAllDetails(t, e, DemoToken, limit, nil); !slices.Equal(ids, wantIDs) {
 				t.Errorf("details %v, want %v", ids, wantIDs)
 			}
-			if a := getOverHTTP(t, srv.URL, DevicesStatePath, demoRead); a.err != nil || a.status != 200 {
+			if a := getOverHTTP(t, srv.URL, DevicesStatePath); a.err != nil || a.status != 200 {
 				t.Errorf("states over HTTP: %+v", a)
 			}
 			if uuids, _ := pageAllStates(t, e, DemoToken, limit, nil); !slices.Equal(uuids, wantUUIDs) {
