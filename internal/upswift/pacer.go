@@ -10,17 +10,17 @@ import (
 // of a client (a token bucket of one) that follows CUBIC in real time. A 429
 // cuts it to beta x the rate the refused request really went out at; it then
 // climbs back to settle x that rate (W_max) in K = cbrt(W_max (1-beta) / C)
-// seconds, and beyond ever faster until the next 429. The constant C is the
-// same for every process, so processes sharing one limit (workspaces of a
-// pipeline) take back, in seconds, what their neighbours leave. Answers to
-// requests sent before a cut belong to it. Four rules fit it to 0.2-200 req/s:
+// seconds, and beyond ever faster until the next 429. C is the same for
+// every process, so processes sharing one limit (workspaces of a pipeline)
+// take back, in seconds, what their neighbours leave. Answers to requests
+// sent before a cut belong to it. Four rules fit it to 0.2-200 req/s:
 //   - Proof: a token bucket is empty at every 429, so one that accepted k
-//     requests between two 429s granted at least (k-1) / the time between;
-//     the first burst, as if a bucket of up to max(1 token, 1 s of rate) had
-//     been empty a second before it, the same over its time plus a second.
-//     The burst ends at what it proved (one request per (t+1 s) if nothing);
+//     requests between two 429s granted at least (k-1) / the time between.
+//     The first burst (one request more in flight per success, each faster)
+//     ends at what it proved, counted from a second before it (a full bucket
+//     of up to max(1 token, 1 s of rate)), or at one request per (t + 1 s);
 //     later cuts never go below it. A request in flight at a cut and
-//     accepted anyway proves its rate: the curve restarts from it.
+//     accepted anyway proves its rate: the climb restarts from it.
 //   - Alone at its limit, a process is refused above every rate it was ever
 //     accepted at: then the climb back takes at least returnRun intervals,
 //     so a slow limit costs one 429 per returnRun requests, not per request.
