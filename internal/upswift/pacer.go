@@ -196,8 +196,10 @@ func (p *Pacer) succeeded(t ticket) {
 	}
 	if p.limited && t.start.Before(p.cutAt) && t.start.After(p.refused) && sent > p.floor {
 		// In flight at the cut, sent after the refused one and accepted
-		// anyway: the API grants this rate; the curve restarts from it.
-		p.floor, p.wmax = sent, max(p.wmax, sent)
+		// anyway: the API grants this rate, and a bucket refilled within
+		// its gap. The climb restarts from it, back toward the pace the
+		// request went out at.
+		p.floor, p.wmax = sent, max(p.wmax, sent, settle*t.rate)
 		p.k = math.Cbrt((p.wmax - p.floor) / cubicC)
 		p.rate = max(p.rate, sent)
 		p.clamp()
