@@ -174,4 +174,7 @@ func TestPacerInFlightAcceptedRestartsTheCurve(t *testing.T) {
 		t.Fatalf("an in-flight request accepted after the cut left the rate at %.2f/s (cut to %.2f/s), floor %.2f/s, want it from %.2f/s",
 			p.Rate(), cut, p.floor, sent)
 	}
+	if p.wmax < settle*inflight.rate-1e-9 {
+		t.Fatalf("the climb heads for %.2f/s, want back toward the pace the request went out at, %.2f/s", p.wmax, settle*inflight.rate)
+	}
 }
