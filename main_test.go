@@ -2,7 +2,11 @@ package main
 
 import (
 	"maps"
+	"math"
+	"runtime/debug"
 	"testing"
+
+	"github.com/upswift/terraform-provider-upswift/internal/provider"
 )
 
 func TestSilenceUnrequestedLogs(t *testing.T) {
@@ -35,4 +39,33 @@ func merge(a, b map[string]string) map[string]string {
 	out := maps.Clone(a)
 	maps.Copy(out, b)
 	return out
+}
+
+// TestLimitMemory: without GOMEMLIMIT the provider keeps a soft memory
+// limit, which the first read of the fleet lifts; with it, neither.
+func TestLimitMemory(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer func(f func()) { provider.ReadingFleet = f }(provider.ReadingFleet)
+	tests := []struct {
+		name          string
+		env           map[string]string
+		limit, lifted int64
+	}{
+		{"GOMEMLIMIT unset", map[string]string{}, memoryLimit, math.MaxInt64},
+		{"GOMEMLIMIT set", map[string]string{"GOMEMLIMIT": "1GiB"}, 123 << 20, 123 << 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			debug.SetMemoryLimit(123 << 20)
+			provider.ReadingFleet = func() {}
+			limitMemory(func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok })
+			if got := debug.SetMemoryLimit(-1); got != tt.limit {
+				t.Errorf("soft memory limit %d, want %d", got, tt.limit)
+			}
+			provider.ReadingFleet()
+			if got := debug.SetMemoryLimit(-1); got != tt.lifted {
+				t.Errorf("after a read of the fleet: soft memory limit %d, want %d", got, tt.lifted)
+			}
+		})
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -68,27 +67,9 @@ func listingPages(n int) (details, states int) {
 	return max(1, (n+listingPageLimit-1)/listingPageLimit), n/listingPageLimit + 1
 }
 
-// listingVariant is one way of running the listing's plan: the provider as
-// it ships, or with a setting of its environment changed.
-type listingVariant struct {
-	name string
-	env  []string
-}
-
-// listingVariants: the provider as it ships (main.go sets GOGC=50 unless
-// GOGC or GOMEMLIMIT is set), beside Go's default GOGC=100 and beside the
-// soft memory limit of 24 MiB it set before, under which the collector
-// runs all the time once a listing of thousands of devices is in memory.
-var listingVariants = []listingVariant{
-	{name: "plan"},
-	{name: "plan, GOGC=100", env: []string{"GOGC=100"}},
-	{name: "plan, GOMEMLIMIT=24MiB", env: []string{"GOMEMLIMIT=24MiB"}},
-}
-
-// listingRow is the measurements of one variant.
+// listingRow is the plans' measurements.
 type listingRow struct {
-	variant listingVariant
-	plan    []time.Duration
+	plan []time.Duration
 	// span is how long the listing took, from the first request's arrival
 	// to the last one's plus the latency of its answer.
 	span []time.Duration
@@ -98,7 +79,7 @@ type listingRow struct {
 // listingResult is the listing benchmark's measurements.
 type listingResult struct {
 	n                          int
-	rows                       []listingRow
+	row                        listingRow
 	pluginAlone                []time.Duration
 	floor                      time.Duration
 	details, states, throttled int
@@ -118,9 +99,9 @@ func listingBench(ctx context.Context, out io.Writer, tfPath, work, cliConfig st
 	return nil
 }
 
-// runListing measures `terraform plan` of listingConfig o.runs times per
-// variant, and the plan of the provider alone as many times, each with
-// fresh state, alternating them run by run.
+// runListing measures `terraform plan` of listingConfig o.runs times, and
+// the plan of the provider alone as many times, each with fresh state,
+// alternating them run by run.
 func runListing(ctx context.Context, tfPath, work, cliConfig string, o options, n int) (listingResult, error) {
 	r := listingResult{n: n}
 	server, err := emulator.Start("127.0.0.1:0", emulator.New(listingFleet(n)))
@@ -140,45 +121,40 @@ func runListing(ctx context.Context, tfPath, work, cliConfig string, o options, 
 		}
 		dirs[name] = dir
 	}
-	for _, v := range listingVariants {
-		r.rows = append(r.rows, listingRow{variant: v})
-	}
 	wantDetails, wantStates := listingPages(n)
 	for i := range o.runs {
-		for vi := range r.rows {
-			row := &r.rows[vi]
-			server.Emulator.Reset()
-			server.Emulator.SetLatency(o.latency)
-			m, err := measure(ctx, tfPath, dirs["listing"], "plan", append(slices.Clone(env), row.variant.env...))
-			if err != nil {
-				return r, fmt.Errorf("listing run %d (%s): %w", i+1, row.variant.name, err)
-			}
-			row.plan = append(row.plan, m.wall)
-			row.rss = max(row.rss, m.peakRSS)
-			log := server.Emulator.Requests()
-			details, states, throttled := 0, 0, 0
-			for _, q := range log {
-				switch {
-				case q.Status == 429:
-					throttled++
-				case q.Status != 200:
-					return r, fmt.Errorf("listing run %d: %s answered %d", i+1, q.Path, q.Status)
-				case q.Path == "/v1/devices_details":
-					details++
-				case q.Path == "/v1/get_devices_state":
-					states++
-				default:
-					return r, fmt.Errorf("listing run %d: a request to %s", i+1, q.Path)
-				}
-			}
-			if details != wantDetails || states != wantStates {
-				return r, fmt.Errorf("listing run %d: %d devices_details and %d get_devices_state pages, want %d and %d",
-					i+1, details, states, wantDetails, wantStates)
-			}
-			row.span = append(row.span, log[len(log)-1].Time.Sub(log[0].Time)+o.latency)
-			r.details, r.states, r.throttled = details, states, r.throttled+throttled
+		row := &r.row
+		server.Emulator.Reset()
+		server.Emulator.SetLatency(o.latency)
+		m, err := measure(ctx, tfPath, dirs["listing"], "plan", env)
+		if err != nil {
+			return r, fmt.Errorf("listing run %d: %w", i+1, err)
 		}
-		m, err := measure(ctx, tfPath, dirs["listing_plugin_only"], "plan", env)
+		row.plan = append(row.plan, m.wall)
+		row.rss = max(row.rss, m.peakRSS)
+		log := server.Emulator.Requests()
+		details, states, throttled := 0, 0, 0
+		for _, q := range log {
+			switch {
+			case q.Status == 429:
+				throttled++
+			case q.Status != 200:
+				return r, fmt.Errorf("listing run %d: %s answered %d", i+1, q.Path, q.Status)
+			case q.Path == "/v1/devices_details":
+				details++
+			case q.Path == "/v1/get_devices_state":
+				states++
+			default:
+				return r, fmt.Errorf("listing run %d: a request to %s", i+1, q.Path)
+			}
+		}
+		if details != wantDetails || states != wantStates {
+			return r, fmt.Errorf("listing run %d: %d devices_details and %d get_devices_state pages, want %d and %d",
+				i+1, details, states, wantDetails, wantStates)
+		}
+		row.span = append(row.span, log[len(log)-1].Time.Sub(log[0].Time)+o.latency)
+		r.details, r.states, r.throttled = details, states, r.throttled+throttled
+		m, err = measure(ctx, tfPath, dirs["listing_plugin_only"], "plan", env)
 		if err != nil {
 			return r, err
 		}
@@ -197,12 +173,10 @@ func printListing(out io.Writer, r listingResult, o options) {
 		r.details, r.states, o.latency, r.floor.Seconds(), alone.Seconds())
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\ts (median)\tratio to the floor\t(plan - plugin alone) / floor\tlisting s (median)\tlisting / floor\tpages devices_details / get_devices_state\t429s\tprovider peak RSS\t")
-	for _, row := range r.rows {
-		plan, span := median(row.plan), median(row.span)
-		fmt.Fprintf(tw, "%s\t%.2f\t%.2fx\t%.2fx\t%.2f\t%.2fx\t%d / %d\t%d\t%.1f MiB\t\n", row.variant.name, plan.Seconds(),
-			plan.Seconds()/r.floor.Seconds(), (plan-alone).Seconds()/r.floor.Seconds(), span.Seconds(),
-			span.Seconds()/r.floor.Seconds(), r.details, r.states, r.throttled, float64(row.rss)/1024)
-	}
+	plan, span := median(r.row.plan), median(r.row.span)
+	fmt.Fprintf(tw, "plan\t%.2f\t%.2fx\t%.2fx\t%.2f\t%.2fx\t%d / %d\t%d\t%.1f MiB\t\n", plan.Seconds(),
+		plan.Seconds()/r.floor.Seconds(), (plan-alone).Seconds()/r.floor.Seconds(), span.Seconds(),
+		span.Seconds()/r.floor.Seconds(), r.details, r.states, r.throttled, float64(r.row.rss)/1024)
 	_ = tw.Flush()
 	fmt.Fprintln(out, "The listing is the time from the first request to the last answer, as the emulator saw them; the rest of the plan is\n"+
 		"Terraform's start (the plugin alone) and the handling of the listed devices by the plugin framework and Terraform.")

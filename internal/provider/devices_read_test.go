@@ -248,3 +248,21 @@ func TestDevicesRead_refusedListing(t *testing.T) {
 		})
 	}
 }
+
+// TestDevicesRead_readingFleet: a read tells main that a listing of the
+// fleet is about to be held in memory (main lifts its soft memory limit),
+// and a read that fails before listing does not.
+func TestDevicesRead_readingFleet(t *testing.T) {
+	defer func(f func()) { ReadingFleet = f }(ReadingFleet)
+	calls := 0
+	ReadingFleet = func() { calls++ }
+	t.Setenv(envUserToken, "")
+	s := emulatortest.Start(t, testFleet())
+	filter := upswift.DeviceFilter{Project: upswift.Project{Name: "Demo"}}
+	if resp := readDevices(t, s.URL, "", filter); len(errorsOnly(resp.Diagnostics)) == 0 || calls != 0 {
+		t.Fatalf("without a token: %d calls, diagnostics %s; want an error and none", calls, describe(resp.Diagnostics))
+	}
+	if resp := readDevices(t, s.URL, testAccToken, filter); len(errorsOnly(resp.Diagnostics)) != 0 || calls != 1 {
+		t.Fatalf("a read: %d calls, diagnostics %s; want one and no error", calls, describe(resp.Diagnostics))
+	}
+}
