@@ -47,17 +47,9 @@ type readQuery struct {
 // JSON type are refused, naming the field. Errors are badRequest values;
 // none contains the token.
 func parseRead(f *Fleet, body []byte, k readKind) (*readQuery, error) {
-	obj, err := decodeObject(body)
+	obj, acct, err := authenticate(f, body)
 	if err != nil {
 		return nil, err
-	}
-	token, err := stringField(obj, "user_token", "user_token")
-	if err != nil {
-		return nil, err
-	}
-	acct := f.account(token)
-	if acct == nil {
-		return nil, refuse("invalid user token")
 	}
 	q := &readQuery{account: acct, project: -1, group: -1, limit: DefaultReadLimit}
 

@@ -63,23 +63,32 @@ func decodeObject(body []byte) (map[string]any, error) {
 	return obj, nil
 }
 
+// authenticate decodes a request's body and finds the account its
+// user_token belongs to: the first checks of every call, in that order.
+func authenticate(f *Fleet, body []byte) (map[string]any, *Account, error) {
+	obj, err := decodeObject(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	token, err := stringField(obj, "user_token", "user_token")
+	if err != nil {
+		return nil, nil, err
+	}
+	acct := f.account(token)
+	if acct == nil {
+		return nil, nil, refuse("invalid user token")
+	}
+	return obj, acct, nil
+}
+
 // parseRemoval checks the body of a removal of kind k against fleet f, in
 // the documented order: token, app_name or tag_name (which exists tells
 // whether the account has it), device_filter (project, groups, filters).
 // Errors are badRequest values; none contains the token.
 func parseRemoval(f *Fleet, body []byte, k removalKind, exists func(*Account, string) bool) (*removal, error) {
-	obj, err := decodeObject(body)
+	obj, acct, err := authenticate(f, body)
 	if err != nil {
 		return nil, err
-	}
-
-	token, err := stringField(obj, "user_token", "user_token")
-	if err != nil {
-		return nil, err
-	}
-	acct := f.account(token)
-	if acct == nil {
-		return nil, refuse("invalid user token")
 	}
 
 	name, err := stringField(obj, k.nameKey, k.nameKey)
