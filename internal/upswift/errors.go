@@ -156,13 +156,15 @@ const addCA = "add that authority's certificate (PEM) to the system's certificat
 	"Unix systems but macOS, point SSL_CERT_FILE at a file or SSL_CERT_DIR at a directory holding it, " +
 	"in the environment Terraform runs in. TLS verification cannot be turned off."
 
-// RateLimitError is a request that the API kept answering with 429 until
+// RateLimitError is a request that the API's rate limit held back until
 // its context's deadline: it waited its turn behind the client's pacer the
-// whole time and was never refused for any other reason.
+// whole time, answered 429 or never sent while the client's other requests
+// were, and was never refused for any other reason.
 type RateLimitError struct {
-	// Waited is how long the request waited, from its first attempt.
+	// Waited is how long the request waited, from when it was made.
 	Waited time.Duration
-	// Throttles is how many 429 answers the request got.
+	// Throttles is how many 429 answers the request got; 0 when its turn
+	// never came.
 	Throttles int
 	// Rate is the request rate the client had learned, per second.
 	Rate float64
@@ -171,8 +173,12 @@ type RateLimitError struct {
 }
 
 func (e *RateLimitError) Error() string {
-	return fmt.Sprintf("the API's rate limit held the request back for %s (%d answers of 429); the provider had learned a rate of %s, and %v",
-		e.Waited.Round(100*time.Millisecond), e.Throttles, formatRate(e.Rate), e.Err)
+	answers := fmt.Sprintf("%d answers of 429", e.Throttles)
+	if e.Throttles == 0 {
+		answers = "its turn never came: the provider's other requests were answered 429"
+	}
+	return fmt.Sprintf("the API's rate limit held the request back for %s (%s); the provider had learned a rate of %s, and %v",
+		e.Waited.Round(100*time.Millisecond), answers, formatRate(e.Rate), e.Err)
 }
 
 func (e *RateLimitError) Unwrap() error { return e.Err }

@@ -70,6 +70,34 @@ func TestRateLimitUntilDeadline(t *testing.T) {
 	}
 }
 
+// TestRateLimitHeldBackUnsent: a request whose turn never came before its
+// deadline, because the client's other requests were answered 429, fails
+// with a rate-limit error that says so, not as a request that got no answer.
+func TestRateLimitHeldBackUnsent(t *testing.T) {
+	c, rec := newTestClient(t, answer{status: 429, header: map[string]string{"Retry-After": "30"}, body: `{}`})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if err := c.RemoveApp(ctx, testRemoval); !errors.As(err, new(*RateLimitError)) {
+		t.Fatalf("the refused request: want a *RateLimitError, got %v", err)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	err := c.RemoveApp(ctx, testRemoval)
+	var rl *RateLimitError
+	if !errors.As(err, &rl) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("the request held back: want a *RateLimitError and a deadline error, got %T: %v", err, err)
+	}
+	if rl.Throttles != 0 || rl.Waited < 250*time.Millisecond {
+		t.Errorf("error counts %d 429s after %s, want none after about 300ms", rl.Throttles, rl.Waited)
+	}
+	if n := len(rec.got()); n != 1 {
+		t.Errorf("server saw %d requests, want only the refused one", n)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "its turn never came") {
+		t.Errorf("error %q does not say its turn never came", msg)
+	}
+}
+
 // TestRateLimitStopsOnCancel: an interrupt ends the wait at once.
 func TestRateLimitStopsOnCancel(t *testing.T) {
 	c, _ := newTestClient(t, answer{status: 429, body: `{}`})

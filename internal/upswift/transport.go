@@ -61,24 +61,23 @@ type pacedTransport struct {
 func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	state, _ := ctx.Value(attemptKey{}).(*attemptState)
-	var first time.Time
+	began := t.pacer.now()
 	throttles := 0
 	for {
 		tk, err := t.pacer.wait(ctx, func(d time.Duration) {
 			reportProgress(ctx, Event{Kind: EventWaiting, Method: req.Method, Path: req.URL.Path, Wait: d})
 		})
 		if err != nil {
-			if throttles > 0 && errors.Is(err, context.DeadlineExceeded) {
-				rl := &RateLimitError{Waited: t.pacer.now().Sub(first), Throttles: throttles, Rate: t.pacer.Rate(), Err: err}
+			// Refused, or never sent because the client's other requests
+			// were: either way the rate limit is why it ran out of time.
+			if (throttles > 0 || t.pacer.Throttles() > 0) && errors.Is(err, context.DeadlineExceeded) {
+				rl := &RateLimitError{Waited: t.pacer.now().Sub(began), Throttles: throttles, Rate: t.pacer.Rate(), Err: err}
 				if state != nil {
 					state.rateLimited.Store(rl)
 				}
 				return nil, rl
 			}
 			return nil, err
-		}
-		if first.IsZero() {
-			first = tk.start
 		}
 		attempt := req
 		if throttles > 0 {
