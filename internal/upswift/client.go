@@ -57,6 +57,11 @@ type Options struct {
 	// RequestsPerMinute caps the pace of requests, before and after any
 	// rate limit answer; zero leaves the pace to the pacer's slow start.
 	RequestsPerMinute int
+	// SharedPace paces this client as one with the other processes of this
+	// machine that use the same endpoint and token, through a file in
+	// PaceDir (the user's cache directory when empty); see pacestore.go.
+	SharedPace bool
+	PaceDir    string
 	// RetryWaitMin and RetryWaitMax bound the backoff between retries.
 	RetryWaitMin, RetryWaitMax time.Duration
 	// Logger receives log lines; nil discards them.
@@ -117,6 +122,9 @@ func NewClient(o Options) (*Client, error) {
 		logger:    o.Logger,
 		pacer:     NewPacer(o.RequestsPerMinute, nil),
 		maxListed: MaxListedDevices,
+	}
+	if o.SharedPace {
+		c.pacer.share(newPaceStore(o.PaceDir, u.String(), o.UserToken))
 	}
 	transport := o.Transport
 	if transport == nil {

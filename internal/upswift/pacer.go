@@ -47,11 +47,22 @@ type Pacer struct {
 	mu  sync.Mutex
 	now func() time.Time
 
-	ceiling  float64   // highest rate allowed by configuration; 0 = none
+	ceiling   float64    // highest rate allowed by configuration; 0 = none
+	inflight  int        // this process's requests started and not yet answered
+	throttled int        // 429s this process has seen
+	store     *paceStore // the pace this process shares with others; nil: its own
+	pace
+}
+
+// pace is what the pacer learns: this process's own, or through a
+// paceStore the one pace of every process of a machine that uses the same
+// endpoint and token. Requests in flight are not part of it: they belong
+// to their process, and a process that ends leaves no count behind.
+type pace struct {
 	rate     float64   // current rate
 	last     time.Time // start of the latest request that counts for spacing
+	reserved time.Time // the latest start handed out: the next is later
 	hold     time.Time // no request starts before this (Retry-After)
-	inflight int       // requests started and not yet answered
 	accepted int       // accepted requests since the start
 	limited  bool      // a 429 was seen: slow start is over
 
@@ -60,9 +71,8 @@ type Pacer struct {
 	cutAt       time.Time // when the last cut was made
 	refused     time.Time // start of the request refused at the last cut
 	granted     int       // accepted requests started since refused
-	fastest     float64   // the fastest rate the API carried for this process
+	fastest     float64   // the fastest rate the API carried for this pace
 	lastGood    time.Time // start of the latest accepted request
-	throttled   int
 }
 
 // ticket is what the pacer knows about one attempt when it starts.
@@ -78,7 +88,7 @@ func NewPacer(requestsPerMinute int, now func() time.Time) *Pacer {
 	if now == nil {
 		now = time.Now
 	}
-	p := &Pacer{now: now, rate: initialRate}
+	p := &Pacer{now: now, pace: pace{rate: initialRate}}
 	if requestsPerMinute > 0 {
 		p.ceiling = float64(requestsPerMinute) / 60
 	}
@@ -89,11 +99,18 @@ func NewPacer(requestsPerMinute int, now func() time.Time) *Pacer {
 // tryStart starts a request if its turn has come, or returns how long to
 // wait: the spacing holds between the moments requests really start,
 // however late a waiting worker wakes up.
-func (p *Pacer) tryStart(queued bool) (ticket, time.Duration) {
+func (p *Pacer) tryStart(queued bool) (t ticket, wait time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
-	next := p.hold
+	if !p.step(now, func() { t, wait = p.start(now, queued) }) {
+		return ticket{}, lockWait // no start without the shared pace's lock
+	}
+	return t, wait
+}
+
+func (p *Pacer) start(now time.Time, queued bool) (ticket, time.Duration) {
+	next := later(p.hold, p.reserved.Add(time.Nanosecond))
 	if !p.last.IsZero() {
 		next = later(next, p.last.Add(interval(p.rate)))
 	}
@@ -111,8 +128,20 @@ func (p *Pacer) tryStart(queued bool) (ticket, time.Duration) {
 		p.refused = now.Add(-time.Second)
 	}
 	p.inflight++
-	p.last = now
+	p.last, p.reserved = now, now
 	return ticket{start: now, rate: p.rate, queued: queued}, 0
+}
+
+// step applies rule to the pace: this process's own, or the shared one
+// under its lock, read before the rule and written after it. It is false
+// when the shared pace's lock was not free within lockWait: the rule then
+// applies to this process's copy alone, which the next step reads over.
+func (p *Pacer) step(now time.Time, rule func()) bool {
+	if p.store == nil {
+		rule()
+		return true
+	}
+	return p.store.update(&p.pace, now, func() { p.clamp(); rule() })
 }
 
 // sentRate is the rate an attempt went out at as a token bucket refilling
@@ -133,6 +162,10 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 	now := p.now()
 	p.throttled++
 	p.inflight--
+	p.step(now, func() { p.cut(t, now, retryAfter, hasRetryAfter) })
+}
+
+func (p *Pacer) cut(t ticket, now time.Time, retryAfter time.Duration, hasRetryAfter bool) {
 	if t.start.Before(p.cutAt) {
 		return // sent before the last cut: its answer belongs to it
 	}
@@ -186,6 +219,11 @@ func (p *Pacer) succeeded(t ticket) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.inflight--
+	now := p.now()
+	p.step(now, func() { p.grow(t, now) })
+}
+
+func (p *Pacer) grow(t ticket, now time.Time) {
 	p.accepted++
 	sent := p.sentRate(t)
 	if t.start.After(p.lastGood) {
@@ -213,7 +251,7 @@ func (p *Pacer) succeeded(t ticket) {
 		return
 	}
 	p.fastest = max(p.fastest, sent)
-	if d := p.now().Sub(p.cutAt).Seconds() - p.k; d < 0 {
+	if d := now.Sub(p.cutAt).Seconds() - p.k; d < 0 {
 		x := -d / p.k
 		p.rate = p.wmax - (p.wmax-p.floor)*x*x*x
 	} else {

@@ -79,6 +79,9 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			return nil, err
 		}
+		if why := t.pacer.notice(); why != "" && t.logger != nil {
+			t.logger.Debug(ctx, "Upswift API pace not shared with this machine's other processes: pacing alone", map[string]any{"reason": why})
+		}
 		attempt := req
 		if throttles > 0 {
 			attempt = req.Clone(ctx)

@@ -1,0 +1,331 @@
+package upswift
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// The processes of one machine that use the same endpoint and token (the
+// workspaces of a pipeline, the provider configurations of one run) share
+// one pace through a small file, so that they pace as one: a start one of
+// them reserves is never handed to another, and a 429 any of them sees
+// slows them all. The file is JSON in a directory of mode 0700, mode 0600,
+// named by a hash of the endpoint and the token (never the token itself).
+// Each step of the pacer reads it, applies its rule and writes it back
+// under an advisory lock on a second file beside it (flock(2) or
+// LockFileEx, through gofrs/flock), which the OS releases when a process
+// dies: the go command's lockedfile pattern, with a bounded wait. Times
+// are wall-clock Unix nanoseconds: processes share no monotonic clock.
+//
+// A process that cannot use the file (no cache directory, a read-only
+// home, a file of another user or with wider permissions, a file of
+// another shape or version, a lock that fails) paces alone from the pace it
+// last read, and says why in one DEBUG line. A corrupt or truncated file is
+// replaced.
+const (
+	paceVersion = 1
+	// lockWait bounds a step's wait for the lock, held for microseconds
+	// by a step, or a scheduler's slice when the holder is descheduled.
+	lockWait = 5 * time.Millisecond
+	lockPoll = 100 * time.Microsecond
+	// lockMisses busy locks in a row mean a holder that does not let go
+	// (a stopped process, a file system whose locks hang): the process
+	// then paces alone. Fewer are a loaded machine: that step is retried
+	// (a start) or kept to this process (an answer).
+	lockMisses = 10
+	// A pace that no process has used for paceIdle is resumed, not joined:
+	// its bucket has refilled since. One older than paceMaxAge is no
+	// guide (another run, perhaps another plan of the account): the
+	// pacer starts afresh, as the single-process bounds are measured.
+	paceIdle   = time.Second
+	paceMaxAge = 10 * time.Minute
+	maxPace    = 4 << 10 // bytes: anything longer is not a pace
+)
+
+// paceStore is one process's handle on a shared pace. Its methods run
+// under the pacer's mutex.
+type paceStore struct {
+	path    string // the pace; the lock is path + ".lock"
+	file    *os.File
+	lock    *flock.Flock
+	initial pace   // a pace with nothing learned
+	joined  bool   // this process has read the pace once
+	busy    int    // steps in a row that found the lock busy
+	off     string // why this process paces alone; "" while it shares
+	told    bool   // off has been logged
+}
+
+// newPaceStore names the pace of endpoint and token in dir (the user's
+// cache directory when empty). It touches no file before the first step.
+func newPaceStore(dir, endpoint, token string) *paceStore {
+	s := &paceStore{}
+	if dir == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			s.off = "no user cache directory: " + err.Error()
+			return s
+		}
+		dir = filepath.Join(cache, "terraform-provider-upswift")
+	}
+	sum := sha256.Sum256([]byte(endpoint + "\x00" + token))
+	s.path = filepath.Join(dir, "pace-"+hex.EncodeToString(sum[:16])+".json")
+	return s
+}
+
+// share makes p pace with the other processes that use s's file.
+func (p *Pacer) share(s *paceStore) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s.initial = p.pace
+	p.store = s
+}
+
+// notice returns, once, why this process stopped sharing its pace.
+func (p *Pacer) notice() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.store == nil || p.store.off == "" || p.store.told {
+		return ""
+	}
+	p.store.told = true
+	return p.store.off
+}
+
+// update runs rule on the shared pace: locked, read into pc, rule, written,
+// unlocked. When the store cannot be used, rule runs on pc alone. When the
+// lock is busy, rule does not run and update is false.
+func (s *paceStore) update(pc *pace, now time.Time, rule func()) bool {
+	if s.off == "" && s.file == nil {
+		s.stop(s.open())
+	}
+	if s.off == "" {
+		ok, err := s.tryLock()
+		if err == nil && !ok {
+			if s.busy++; s.busy < lockMisses {
+				return false
+			}
+			err = fmt.Errorf("its lock was busy for %s in %d steps in a row", lockWait, s.busy)
+		}
+		s.stop(err)
+	}
+	if s.off != "" {
+		rule()
+		return true
+	}
+	s.busy = 0
+	defer func() { _ = s.lock.Unlock() }()
+	if err := s.read(pc, now); err != nil {
+		s.stop(err)
+		rule()
+		return true
+	}
+	rule()
+	s.stop(s.write(pc, now))
+	return true
+}
+
+// stop makes this process pace alone when err is not nil.
+func (s *paceStore) stop(err error) {
+	if err != nil && s.off == "" {
+		s.off = err.Error()
+		if s.file != nil {
+			_ = s.file.Close()
+		}
+	}
+}
+
+// open creates the directory and the file, owner-only, and checks that
+// nobody else could have written them.
+func (s *paceStore) open() error {
+	dir := filepath.Dir(s.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	} else if err := private(fi); err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	f, err := openPrivate(s.path)
+	if err != nil {
+		return err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = errors.New("not a regular file")
+	} else if err == nil {
+		err = private(fi)
+	}
+	if err != nil {
+		_ = f.Close()
+		return fmt.Errorf("%s: %w", s.path, err)
+	}
+	s.file = f
+	s.lock = flock.New(s.path+".lock", flock.SetPermissions(0o600))
+	return nil
+}
+
+// tryLock takes the lock, waiting at most lockWait.
+func (s *paceStore) tryLock() (bool, error) {
+	if ok, err := s.lock.TryLock(); ok || err != nil {
+		return ok, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
+	defer cancel()
+	ok, err := s.lock.TryLockContext(ctx, lockPoll)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return false, nil
+	}
+	return ok, err
+}
+
+// read replaces pc with the shared pace. An empty or corrupt file leaves
+// pc as it is (the next write replaces the file); a pace too old or from
+// the future (a clock set back) is forgotten; one nobody used for
+// paceIdle is resumed when this process first reads it.
+func (s *paceStore) read(pc *pace, now time.Time) error {
+	buf := make([]byte, maxPace+1)
+	n, err := s.file.ReadAt(buf, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	first := !s.joined
+	s.joined = true
+	if n == 0 {
+		return nil
+	}
+	f, err := decodePace(buf[:n])
+	if errors.Is(err, errCorruptPace) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.path, err)
+	}
+	updated := time.Unix(0, f.Updated)
+	switch age := now.Sub(updated); {
+	case age > paceMaxAge || age < -time.Second:
+		*pc = s.initial
+	default:
+		*pc = f.pace()
+		if first && age > paceIdle {
+			pc.resume(now)
+		}
+	}
+	return nil
+}
+
+func (s *paceStore) write(pc *pace, now time.Time) error {
+	data, err := json.Marshal(filePace(pc, now))
+	if err != nil {
+		return err
+	}
+	if _, err := s.file.WriteAt(data, 0); err != nil {
+		return err
+	}
+	return s.file.Truncate(int64(len(data)))
+}
+
+// resume restarts a pace that no process has used for paceIdle. Its bucket
+// has refilled: the proof of a first burst starts again, and the next 429
+// cuts from the rate sent, not from one measured across the gap. A climb
+// past its plateau (whose clock ran on while nobody sent) restarts there,
+// at the rate it reached, level for the climb's k seconds (returnRun
+// intervals at a limit found alone) before it probes beyond: a limit that
+// has risen is climbed to, one that has dropped cuts at the first 429.
+func (pc *pace) resume(now time.Time) {
+	pc.refused, pc.granted, pc.lastGood = time.Time{}, 0, time.Time{}
+	if pc.limited && now.Sub(pc.cutAt).Seconds() > pc.k {
+		pc.wmax = max(pc.wmax, pc.rate)
+		pc.floor, pc.rate, pc.cutAt = pc.wmax, pc.wmax, now
+	}
+}
+
+// paceFile is the file's shape.
+type paceFile struct {
+	Version  int     `json:"version"`
+	Updated  int64   `json:"updated"`
+	Rate     float64 `json:"rate"`
+	Last     int64   `json:"last"`
+	Reserved int64   `json:"reserved"`
+	Hold     int64   `json:"hold"`
+	Accepted int     `json:"accepted"`
+	Limited  bool    `json:"limited"`
+	WMax     float64 `json:"wmax"`
+	Floor    float64 `json:"floor"`
+	K        float64 `json:"k"`
+	CutAt    int64   `json:"cut_at"`
+	Refused  int64   `json:"refused"`
+	Granted  int     `json:"granted"`
+	Fastest  float64 `json:"fastest"`
+	LastGood int64   `json:"last_good"`
+}
+
+var errCorruptPace = errors.New("not a pace")
+
+// decodePace reads a file: errCorruptPace when it is no JSON or holds
+// impossible values (it is replaced), another error when it is another
+// version's or shape's (it is left alone).
+func decodePace(data []byte) (paceFile, error) {
+	var f paceFile
+	if !json.Valid(data) {
+		return f, errCorruptPace
+	}
+	var head struct {
+		Version int `json:"version"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil || head.Version != paceVersion {
+		return f, fmt.Errorf("a file of another version or shape (version %d, this provider writes %d)", head.Version, paceVersion)
+	}
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&f); err != nil {
+		return f, fmt.Errorf("a file of another shape: %w", err)
+	}
+	if f.Rate <= 0 || f.K < 0 || f.WMax < 0 || f.Floor < 0 || f.Fastest < 0 || f.Accepted < 0 || f.Granted < 0 || f.Updated <= 0 {
+		return f, errCorruptPace
+	}
+	return f, nil
+}
+
+func filePace(pc *pace, now time.Time) paceFile {
+	return paceFile{
+		Version: paceVersion, Updated: unixNano(now), Rate: pc.rate, Last: unixNano(pc.last),
+		Reserved: unixNano(pc.reserved), Hold: unixNano(pc.hold), Accepted: pc.accepted, Limited: pc.limited,
+		WMax: pc.wmax, Floor: pc.floor, K: pc.k, CutAt: unixNano(pc.cutAt), Refused: unixNano(pc.refused),
+		Granted: pc.granted, Fastest: pc.fastest, LastGood: unixNano(pc.lastGood),
+	}
+}
+
+func (f paceFile) pace() pace {
+	return pace{
+		rate: f.Rate, last: fromUnixNano(f.Last), reserved: fromUnixNano(f.Reserved), hold: fromUnixNano(f.Hold),
+		accepted: f.Accepted, limited: f.Limited, wmax: f.WMax, floor: f.Floor, k: f.K, cutAt: fromUnixNano(f.CutAt),
+		refused: fromUnixNano(f.Refused), granted: f.Granted, fastest: f.Fastest, lastGood: fromUnixNano(f.LastGood),
+	}
+}
+
+// unixNano is 0 for the zero time, whose Unix nanoseconds overflow.
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromUnixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
