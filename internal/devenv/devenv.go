@@ -37,7 +37,9 @@ func WriteCLIConfig(dir, providerBinary string) (string, error) {
 }
 
 // Env returns the environment for a Terraform run with that CLI
-// configuration against the emulator at endpoint.
+// configuration against the emulator at endpoint. The provider keeps its
+// shared pace beside the CLI configuration, not in the user's cache
+// directory.
 func Env(cliConfig, endpoint, token string) []string {
 	return append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+cliConfig,
@@ -45,6 +47,7 @@ func Env(cliConfig, endpoint, token string) []string {
 		"CHECKPOINT_DISABLE=1",
 		"UPSWIFT_ENDPOINT="+endpoint,
 		"UPSWIFT_USER_TOKEN="+token,
+		"UPSWIFT_PACE_DIR="+filepath.Join(filepath.Dir(cliConfig), "pace"),
 	)
 }
 

@@ -58,7 +58,8 @@ func TestCopyTerraformFiles(t *testing.T) {
 
 func TestEnvPointsAtEmulator(t *testing.T) {
 	env := strings.Join(Env("/tmp/rc", "http://127.0.0.1:1", "tok"), "\n")
-	for _, want := range []string{"TF_CLI_CONFIG_FILE=/tmp/rc", "UPSWIFT_ENDPOINT=http://127.0.0.1:1", "UPSWIFT_USER_TOKEN=tok"} {
+	for _, want := range []string{"TF_CLI_CONFIG_FILE=/tmp/rc", "UPSWIFT_ENDPOINT=http://127.0.0.1:1", "UPSWIFT_USER_TOKEN=tok",
+		"UPSWIFT_PACE_DIR=" + filepath.Join("/tmp", "pace")} {
 		if !strings.Contains(env, want) {
 			t.Errorf("env lacks %s", want)
 		}

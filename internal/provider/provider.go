@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -23,8 +24,13 @@ import (
 // Environment variables read when the provider configuration leaves an
 // attribute out.
 const (
-	envUserToken = "UPSWIFT_USER_TOKEN"
-	envEndpoint  = "UPSWIFT_ENDPOINT"
+	envUserToken  = "UPSWIFT_USER_TOKEN"
+	envEndpoint   = "UPSWIFT_ENDPOINT"
+	envSharedPace = "UPSWIFT_SHARED_PACE"
+	// envPaceDir places the shared pace's file (the user's cache directory
+	// when unset): a volume that containers of one runner share, or a
+	// writable directory where the home is read-only.
+	envPaceDir = "UPSWIFT_PACE_DIR"
 )
 
 var (
@@ -46,6 +52,7 @@ type providerModel struct {
 	Endpoint          types.String `tfsdk:"endpoint"`
 	MaxRetries        types.Int64  `tfsdk:"max_retries"`
 	RequestsPerMinute types.Int64  `tfsdk:"requests_per_minute"`
+	SharedPace        types.Bool   `tfsdk:"shared_pace"`
 }
 
 func (p *upswiftProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -91,6 +98,20 @@ func (p *upswiftProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
+			"shared_pace": schema.BoolAttribute{
+				MarkdownDescription: "Whether this provider paces its API calls as one with the other Terraform runs on this " +
+					"machine that use the same endpoint and token: workspaces applied side by side (`terragrunt run-all`, a " +
+					"`make` or a loop over workspaces), the aliased provider configurations of one run, and the runs that " +
+					"follow within ten minutes (a plan, then its apply), which start from the pace learned before instead of " +
+					"searching for it again. They keep one pace in a small file in the user's cache directory (or in the " +
+					"directory that the `" + envPaceDir + "` environment variable names), readable by the user alone and named " +
+					"by a hash of the endpoint and the token, never the token itself; a rate limit answer (429) that one of them " +
+					"sees slows them all. The API warns that clients who keep sending past its limit may be banned: separate " +
+					"runs that each search for the limit collide, and each collision is a 429. Defaults to `true`; `false`, or " +
+					"the `" + envSharedPace + "` environment variable set to `false`, paces each run alone. A run that cannot " +
+					"use the file (a read-only home, a file of another user) paces alone and says why in a DEBUG log line.",
+				Optional: true,
+			},
 		},
 	}
 }
@@ -122,7 +143,8 @@ func (p *upswiftProvider) Configure(ctx context.Context, req provider.ConfigureR
 
 	// A value that is unknown during plan (from another resource) is no
 	// error: the resources check again at apply.
-	if cfg.UserToken.IsUnknown() || cfg.Endpoint.IsUnknown() || cfg.MaxRetries.IsUnknown() || cfg.RequestsPerMinute.IsUnknown() {
+	if cfg.UserToken.IsUnknown() || cfg.Endpoint.IsUnknown() || cfg.MaxRetries.IsUnknown() || cfg.RequestsPerMinute.IsUnknown() ||
+		cfg.SharedPace.IsUnknown() {
 		return
 	}
 
@@ -148,6 +170,13 @@ func (p *upswiftProvider) Configure(ctx context.Context, req provider.ConfigureR
 		return
 	}
 
+	shared, ok := boolOrEnv(cfg.SharedPace, envSharedPace, true)
+	if !ok {
+		resp.Diagnostics.AddAttributeError(path.Root("shared_pace"), "Invalid "+envSharedPace+" Value",
+			fmt.Sprintf("The %s environment variable must be true or false (or 1 or 0), got %q. Set shared_pace in the "+
+				"provider configuration, or fix or unset the variable.", envSharedPace, os.Getenv(envSharedPace)))
+		return
+	}
 	maxRetries := upswift.DefaultMaxRetries
 	if !cfg.MaxRetries.IsNull() {
 		maxRetries = int(cfg.MaxRetries.ValueInt64())
@@ -158,6 +187,8 @@ func (p *upswiftProvider) Configure(ctx context.Context, req provider.ConfigureR
 		UserAgent:         userAgent(p.version, req.TerraformVersion),
 		MaxRetries:        maxRetries,
 		RequestsPerMinute: int(cfg.RequestsPerMinute.ValueInt64()),
+		SharedPace:        shared,
+		PaceDir:           os.Getenv(envPaceDir),
 		Logger:            newTFLogger(token),
 	})
 	if err != nil {
@@ -200,6 +231,20 @@ func stringOrEnv(v types.String, env string) string {
 		return v.ValueString()
 	}
 	return os.Getenv(env)
+}
+
+// boolOrEnv is v when set, else the environment variable env (true or
+// false, as strconv reads them), else def; false when env is neither.
+func boolOrEnv(v types.Bool, env string, def bool) (value, ok bool) {
+	if !v.IsNull() {
+		return v.ValueBool(), true
+	}
+	s := strings.TrimSpace(os.Getenv(env))
+	if s == "" {
+		return def, true
+	}
+	b, err := strconv.ParseBool(s)
+	return b, err == nil
 }
 
 func userAgent(providerVersion, terraformVersion string) string {

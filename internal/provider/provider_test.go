@@ -47,7 +47,23 @@ func TestMain(m *testing.M) {
 			"or tofu (OpenTofu >= 1.6.3, tested up to 1.12.6) binary; `scripts/cli.sh terraform 1.15.0` builds one.")
 		os.Exit(2)
 	}
-	os.Exit(m.Run())
+	os.Exit(runWithPaceDir(m))
+}
+
+// runWithPaceDir runs the tests with the shared pace in a directory of
+// their own, so that they leave nothing in the user's cache directory.
+func runWithPaceDir(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "upswift-pace-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
+	if err := os.Setenv(envPaceDir, dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	return m.Run()
 }
 
 func TestProviderSchemaIsValid(t *testing.T) {
