@@ -12,8 +12,9 @@ import (
 // climbs back to settle x that rate (W_max) in K = cbrt(W_max (1-beta) / C)
 // seconds, and beyond ever faster until the next 429. C is the same for
 // every process, so processes sharing one limit (workspaces of a pipeline)
-// take back, in seconds, what their neighbours leave. Answers to requests
-// sent before a cut belong to it. Four rules fit it to 0.2-200 req/s:
+// take back, in seconds, what their neighbours leave; those of one machine
+// with one endpoint and token share one pace (pacestore.go). Answers to
+// requests sent before a cut belong to it. Four rules fit it to 0.2-200 req/s:
 //   - Proof: a token bucket is empty at every 429, so one that accepted k
 //     requests between two 429s granted at least (k-1) / the time between.
 //     The first burst (one request more in flight per success, each faster)
@@ -41,12 +42,11 @@ const (
 )
 
 // Pacer spaces the starts of all requests of one client so that parallel
-// workers share one view of the API's rate limit instead of each retrying
-// on its own. It is safe for concurrent use.
+// workers share one view of the API's rate limit. It is safe for
+// concurrent use.
 type Pacer struct {
-	mu  sync.Mutex
-	now func() time.Time
-
+	mu        sync.Mutex
+	now       func() time.Time
 	ceiling   float64    // highest rate allowed by configuration; 0 = none
 	inflight  int        // this process's requests started and not yet answered
 	throttled int        // 429s this process has seen
@@ -59,13 +59,12 @@ type Pacer struct {
 // endpoint and token. Requests in flight are not part of it: they belong
 // to their process, and a process that ends leaves no count behind.
 type pace struct {
-	rate     float64   // current rate
-	last     time.Time // start of the latest request that counts for spacing
-	reserved time.Time // the latest start handed out: the next is later
-	hold     time.Time // no request starts before this (Retry-After)
-	accepted int       // accepted requests since the start
-	limited  bool      // a 429 was seen: slow start is over
-
+	rate        float64   // current rate
+	last        time.Time // start of the latest request that counts for spacing
+	reserved    time.Time // the latest start handed out: the next is later
+	hold        time.Time // no request starts before this (Retry-After)
+	accepted    int       // accepted requests since the start
+	limited     bool      // a 429 was seen: slow start is over
 	wmax, floor float64   // where the climb levels off, and where it started
 	k           float64   // seconds from the cut to wmax
 	cutAt       time.Time // when the last cut was made
@@ -132,10 +131,10 @@ func (p *Pacer) start(now time.Time, queued bool) (ticket, time.Duration) {
 	return ticket{start: now, rate: p.rate, queued: queued}, 0
 }
 
-// step applies rule to the pace: this process's own, or the shared one
-// under its lock, read before the rule and written after it. It is false
-// when the shared pace's lock was not free within lockWait: the rule then
-// applies to this process's copy alone, which the next step reads over.
+// step applies rule to the pace: this process's own, or the shared one,
+// read before the rule and written after it under its lock. It is false,
+// and the rule did not run, when the lock was not free within lockWait: a
+// start waits, an answer is not counted.
 func (p *Pacer) step(now time.Time, rule func()) bool {
 	if p.store == nil {
 		rule()
@@ -282,7 +281,7 @@ func (p *Pacer) Rate() float64 {
 	return p.rate
 }
 
-// Throttles returns how many 429s the pacer has seen.
+// Throttles returns how many 429s this process has seen.
 func (p *Pacer) Throttles() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -89,6 +89,11 @@ type simConfig struct {
 	// procs, when set, are provider processes applied side by side, each
 	// with its own pacer and workers; n is then ignored.
 	procs []simProc
+	// paceDir, when set, is where the processes share one pace (each its
+	// own store on one file, as on one machine); at is how long after
+	// simStart the apply starts (a later run that finds the pace there).
+	paceDir string
+	at      time.Duration
 }
 
 // simProc is one provider process of a simulated apply: n removals,
@@ -166,6 +171,7 @@ func simulateTrace(cfg simConfig, trace func(format string, args ...any)) simRes
 	if len(procs) == 0 {
 		procs = []simProc{{n: cfg.n}}
 	}
+	simStart := simStart.Add(cfg.at)
 	clock := &fakeClock{t: simStart}
 	api := &simAPI{mode: cfg.mode}
 	api.set(cfg.rate, cfg.burst, simStart)
@@ -184,6 +190,9 @@ func simulateTrace(cfg simConfig, trace func(format string, args ...any)) simRes
 	res := simResult{procs: make([]procResult, len(procs))}
 	for i, pr := range procs {
 		pacers[i] = NewPacer(cfg.rpm, clock.now)
+		if cfg.paceDir != "" {
+			pacers[i].share(newPaceStore(cfg.paceDir, "sim", "token"))
+		}
 		for range min(cfg.workers, pr.n) {
 			next[i]++
 			push(&simEvent{at: simStart.Add(pr.start + cfg.overhead), proc: i, kind: evReady})

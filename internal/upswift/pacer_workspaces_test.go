@@ -134,6 +134,50 @@ func TestPacerSimulatedWorkspaces(t *testing.T) {
 	}
 }
 
+// TestPacerSimulatedWorkspacesShared: the same pipelines, and eight of 25
+// and three of 20, 50 and 80, with the processes sharing one pace as on
+// one machine: the last apply ends within 1.2 x (all removals) / R with a
+// bucket of a second's rate and 1.5 x with a bucket of one, with at most
+// K x max(8, N/10) and max(20, all removals / 10) answers of 429. Each case
+// is logged beside the same pipeline pacing apart.
+func TestPacerSimulatedWorkspacesShared(t *testing.T) {
+	cases := workspaceCases()
+	for _, burst := range []int{20, 1} {
+		cases = append(cases, workspaceCase{name: "K=8 x 25", rate: 20, burst: burst, procs: equalProcs(8, 25)},
+			workspaceCase{name: "K=3: 20, 50, 80", rate: 20, burst: burst, procs: []simProc{{n: 20}, {n: 50}, {n: 80}}})
+	}
+	for _, c := range cases {
+		if len(c.procs) < 2 {
+			continue // one process: the single-process bounds
+		}
+		name := fmt.Sprintf("%s, %g req/s, bucket %d", c.name, c.rate, c.burst)
+		cfg := simDefaults
+		cfg.rate, cfg.burst, cfg.procs = c.rate, c.burst, c.procs
+		apart := simulate(cfg)
+		cfg.paceDir = t.TempDir()
+		got := simulate(cfg)
+		floor := float64(c.removals()) / c.rate
+		factor, most429 := 1.2, 0
+		for _, p := range c.procs {
+			most429 += max(8, p.n/10)
+		}
+		if c.burst <= 1 {
+			factor, most429 = 1.5, max(20, c.removals()/10)
+		}
+		t.Logf("%-45s shared: last ends %5.1fs = %4.2f x (bound %.1f x), 429s %3d (bound %3d); apart: %4.2f x, 429s %3d",
+			name, got.elapsed.Seconds(), got.elapsed.Seconds()/floor, factor, got.throttled, most429, apart.elapsed.Seconds()/floor, apart.throttled)
+		if got.ok != c.removals() {
+			t.Errorf("%s: %d of %d removals succeeded", name, got.ok, c.removals())
+		}
+		if got.elapsed.Seconds() > factor*floor || got.throttled > most429 {
+			t.Errorf("%s, shared: %.2f x and %d answers of 429, want at most %.1f x and %d", name, got.elapsed.Seconds()/floor, got.throttled, factor, most429)
+		}
+		if took, ok := climbBack(c, got); ok && took > 5*time.Second {
+			t.Errorf("%s, shared: the last process took %.1fs to send at 80%% of the limit again, want at most 5s", name, took.Seconds())
+		}
+	}
+}
+
 // climbBack is how long the process that ends last takes, once every other
 // has ended, before the API accepts 80% of the limit from it within one
 // second; false when it has too little left to tell.

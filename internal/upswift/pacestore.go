@@ -64,6 +64,12 @@ type paceStore struct {
 	busy    int    // steps in a row that found the lock busy
 	off     string // why this process paces alone; "" while it shares
 	told    bool   // off has been logged
+
+	buf     [maxPace + 1]byte
+	size    int      // the file's length at the last read
+	seen    []byte   // the file as this process last read or wrote it
+	saved   paceFile // seen, decoded
+	replace bool     // the file is empty or corrupt: write it even unchanged
 }
 
 // newPaceStore names the pace of endpoint and token in dir (the user's
@@ -130,8 +136,11 @@ func (s *paceStore) update(pc *pace, now time.Time, rule func()) bool {
 		rule()
 		return true
 	}
+	before := *pc
 	rule()
-	s.stop(s.write(pc, now))
+	if *pc != before || s.replace {
+		s.stop(s.write(pc, now))
+	}
 	return true
 }
 
@@ -191,26 +200,28 @@ func (s *paceStore) tryLock() (bool, error) {
 }
 
 // read replaces pc with the shared pace. An empty or corrupt file leaves
-// pc as it is (the next write replaces the file); a pace too old or from
-// the future (a clock set back) is forgotten; one nobody used for
-// paceIdle is resumed when this process first reads it.
+// pc as it is, to be written over it; a pace too old or from the future (a
+// clock set back) is forgotten; one nobody used for a while is resumed
+// when this process first reads it. A file as this process last saw it is
+// not decoded again.
 func (s *paceStore) read(pc *pace, now time.Time) error {
-	buf := make([]byte, maxPace+1)
-	n, err := s.file.ReadAt(buf, 0)
+	n, err := s.file.ReadAt(s.buf[:], 0)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return err
 	}
 	first := !s.joined
-	s.joined = true
-	if n == 0 {
-		return nil
-	}
-	f, err := decodePace(buf[:n])
-	if errors.Is(err, errCorruptPace) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", s.path, err)
+	s.joined, s.size = true, n
+	f := s.saved
+	if n == 0 || !bytes.Equal(s.buf[:n], s.seen) {
+		f, err = decodePace(s.buf[:n])
+		if n == 0 || errors.Is(err, errCorruptPace) {
+			s.replace = true
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.path, err)
+		}
+		s.seen, s.saved = append(s.seen[:0], s.buf[:n]...), f
 	}
 	updated := time.Unix(0, f.Updated)
 	switch age := now.Sub(updated); {
@@ -218,33 +229,48 @@ func (s *paceStore) read(pc *pace, now time.Time) error {
 		*pc = s.initial
 	default:
 		*pc = f.pace()
-		if first && age > paceIdle {
+		if first && now.Sub(later(updated, pc.hold)) > max(paceIdle, 2*interval(pc.rate)) {
 			pc.resume(now)
 		}
 	}
 	return nil
 }
 
+// write saves pc. The file never shrinks (a shorter pace is padded with
+// spaces, which JSON ignores), so a write is one system call.
 func (s *paceStore) write(pc *pace, now time.Time) error {
-	data, err := json.Marshal(filePace(pc, now))
+	f := filePace(pc, now)
+	data, err := json.Marshal(f)
 	if err != nil {
 		return err
+	}
+	if len(data) < s.size {
+		data = append(data, bytes.Repeat([]byte{' '}, s.size-len(data))...)
 	}
 	if _, err := s.file.WriteAt(data, 0); err != nil {
 		return err
 	}
-	return s.file.Truncate(int64(len(data)))
+	if s.size > maxPace {
+		if err := s.file.Truncate(int64(len(data))); err != nil {
+			return err
+		}
+	}
+	s.seen, s.saved, s.replace = append(s.seen[:0], data...), f, false
+	return nil
 }
 
-// resume restarts a pace that no process has used for paceIdle. Its bucket
-// has refilled: the proof of a first burst starts again, and the next 429
-// cuts from the rate sent, not from one measured across the gap. A climb
-// past its plateau (whose clock ran on while nobody sent) restarts there,
-// at the rate it reached, level for the climb's k seconds (returnRun
-// intervals at a limit found alone) before it probes beyond: a limit that
-// has risen is climbed to, one that has dropped cuts at the first 429.
+// resume restarts a pace that no process has used for a while. What the
+// API proved before the gap proves nothing after it (its bucket refilled,
+// its limit may have moved): the proof of a first burst starts again, the
+// next 429 cuts from the rate sent, not one measured across the gap, and
+// is taken as the limit's, not a neighbour's. A climb past its plateau
+// (whose clock ran on while nobody sent, far along the convex curve)
+// restarts at the rate it reached, level for the climb's k seconds
+// (returnRun intervals at a limit found alone) before it probes beyond: a
+// limit that has risen is climbed to, one that has dropped cuts at the
+// first 429.
 func (pc *pace) resume(now time.Time) {
-	pc.refused, pc.granted, pc.lastGood = time.Time{}, 0, time.Time{}
+	pc.refused, pc.granted, pc.lastGood, pc.fastest = time.Time{}, 0, time.Time{}, 0
 	if pc.limited && now.Sub(pc.cutAt).Seconds() > pc.k {
 		pc.wmax = max(pc.wmax, pc.rate)
 		pc.floor, pc.rate, pc.cutAt = pc.wmax, pc.wmax, now
@@ -278,21 +304,16 @@ var errCorruptPace = errors.New("not a pace")
 // version's or shape's (it is left alone).
 func decodePace(data []byte) (paceFile, error) {
 	var f paceFile
-	if !json.Valid(data) {
+	err := json.Unmarshal(data, &f)
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &syntax) || (err == nil && f.Version == 0):
 		return f, errCorruptPace
-	}
-	var head struct {
-		Version int `json:"version"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil || head.Version != paceVersion {
-		return f, fmt.Errorf("a file of another version or shape (version %d, this provider writes %d)", head.Version, paceVersion)
-	}
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&f); err != nil {
+	case err != nil:
 		return f, fmt.Errorf("a file of another shape: %w", err)
-	}
-	if f.Rate <= 0 || f.K < 0 || f.WMax < 0 || f.Floor < 0 || f.Fastest < 0 || f.Accepted < 0 || f.Granted < 0 || f.Updated <= 0 {
+	case f.Version != paceVersion:
+		return f, fmt.Errorf("a file of another version (%d; this provider writes %d)", f.Version, paceVersion)
+	case f.Rate <= 0 || f.K < 0 || f.WMax < 0 || f.Floor < 0 || f.Fastest < 0 || f.Accepted < 0 || f.Granted < 0 || f.Updated <= 0:
 		return f, errCorruptPace
 	}
 	return f, nil
