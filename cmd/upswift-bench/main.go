@@ -6,20 +6,16 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -257,89 +253,6 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-// sweepN is how many removals the sweep applies at rate r: secs seconds of
-// API time, at least 4 and at most 200, so that each run stays short.
-func sweepN(r, secs float64) int {
-	return min(max(int(math.Round(r*secs)), 4), 200)
-}
-
-func parseRates(s string) ([]float64, error) {
-	var rates []float64
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f == "" {
-			continue
-		}
-		r, err := strconv.ParseFloat(f, 64)
-		if err != nil || r <= 0 {
-			return nil, fmt.Errorf("-rates: %q is not a positive number", f)
-		}
-		rates = append(rates, r)
-	}
-	return rates, nil
-}
-
-// sweepRow is one apply of the rate sweep, beside the same apply without
-// a limit.
-type sweepRow struct {
-	rate         float64
-	n            int
-	wall, free   time.Duration
-	ok, throttle int
-	failed       bool
-}
-
-// runSweep applies N removals once against each limit (bucket 1, no
-// Retry-After, the API's documented answer), and once without a limit
-// for reference.
-func runSweep(ctx context.Context, tfPath, work string, server *emulator.Server, env []string, o options, rates []float64) ([]sweepRow, error) {
-	var rows []sweepRow
-	for _, r := range rates {
-		n := sweepN(r, o.sweepSecs)
-		dir := filepath.Join(work, fmt.Sprintf("sweep-%d", n))
-		if _, err := os.Stat(dir); err != nil {
-			if err := os.Mkdir(dir, 0o700); err != nil {
-				return nil, err
-			}
-			if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(upswiftConfig(n)), 0o600); err != nil {
-				return nil, err
-			}
-		}
-		row := sweepRow{rate: r, n: n}
-		server.Emulator.Reset()
-		server.Emulator.SetLatency(o.latency)
-		free, err := measure(ctx, tfPath, dir, "apply", env)
-		if err != nil {
-			return nil, fmt.Errorf("unlimited apply of %d: %w", n, err)
-		}
-		row.free = free.wall
-		server.Emulator.Reset()
-		server.Emulator.SetLatency(o.latency)
-		server.Emulator.SetRateLimit(r, 1, false)
-		m, err := measure(ctx, tfPath, dir, "apply", env)
-		row.wall = m.wall
-		counts := server.Emulator.Counts()
-		row.ok, row.throttle = counts[200], counts[429]
-		if err != nil {
-			row.failed = true
-			fmt.Fprintf(os.Stderr, "rate sweep at %g req/s failed: %v\n", r, err)
-		}
-		rows = append(rows, row)
-	}
-	return rows, nil
-}
-
-func printSweep(out io.Writer, rows []sweepRow) {
-	fmt.Fprintln(out, "\nRate sweep: one apply per limit (bucket 1, no Retry-After), beside the same apply without a limit.")
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "limit req/s\tN\tapply s\tunlimited s\tN/R s\tbound s (unlimited + 1.25 N/R)\t429s (bound max(5, N/10))\tfailed\t")
-	for _, r := range rows {
-		nr := float64(r.n) / r.rate
-		fmt.Fprintf(tw, "%g\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%d (%d)\t%v\t\n", r.rate, r.n, r.wall.Seconds(), r.free.Seconds(), nr,
-			r.free.Seconds()+1.25*nr, r.throttle, max(5, r.n/10), r.failed)
-	}
-	_ = tw.Flush()
-}
-
 type row struct {
 	name           string
 	upswift, floor []time.Duration
@@ -348,88 +261,6 @@ type row struct {
 	ok, throttled  int
 	mostThrottled  int // the most 429s of any one run
 	failed         int
-}
-
-type measurement struct {
-	wall    time.Duration
-	peakRSS int64 // KiB, of the provider process
-}
-
-// measure runs one Terraform phase with fresh state and returns its wall
-// time and the provider process's peak resident set.
-func measure(ctx context.Context, tf, dir, phase string, env []string) (measurement, error) {
-	for _, f := range []string{"terraform.tfstate", "terraform.tfstate.backup", "tfplan"} {
-		_ = os.Remove(filepath.Join(dir, f))
-	}
-	args := []string{phase}
-	switch phase {
-	case "plan":
-		args = append(args, "-input=false", "-lock=false")
-	case "apply":
-		args = append(args, "-input=false", "-auto-approve", "-lock=false")
-	}
-	cmd := exec.CommandContext(ctx, tf, args...)
-	cmd.Dir = dir
-	cmd.Env = env
-	var stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
-
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var peak int64
-	wg.Add(1)
-	go func() { defer wg.Done(); peak = watchProviderRSS(stop) }()
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	close(stop)
-	wg.Wait()
-	if err != nil {
-		return measurement{wall, peak}, fmt.Errorf("terraform %s in %s: %w\n%s", phase, filepath.Base(dir), err, tail(stderr.String(), 2000))
-	}
-	return measurement{wall, peak}, nil
-}
-
-// watchProviderRSS polls /proc for provider processes and returns the
-// highest VmHWM (peak resident set, KiB) seen until stop closes.
-func watchProviderRSS(stop <-chan struct{}) int64 {
-	var peak int64
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		entries, _ := os.ReadDir("/proc")
-		for _, e := range entries {
-			if _, err := strconv.Atoi(e.Name()); err != nil {
-				continue
-			}
-			comm, err := os.ReadFile(filepath.Join("/proc", e.Name(), "comm"))
-			if err != nil || !strings.HasPrefix(string(comm), "terraform-provi") {
-				continue
-			}
-			peak = max(peak, vmHWM(filepath.Join("/proc", e.Name(), "status")))
-		}
-		select {
-		case <-stop:
-			return peak
-		case <-tick.C:
-		}
-	}
-}
-
-func vmHWM(statusFile string) int64 {
-	f, err := os.Open(statusFile)
-	if err != nil {
-		return 0
-	}
-	defer func() { _ = f.Close() }()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb
-		}
-	}
-	return 0
 }
 
 func benchFleet(n int) *emulator.Fleet {
@@ -484,32 +315,3 @@ resource "terraform_data" "bench" {
 }
 
 func pluginOnlyConfig() string { return terraformBlock }
-
-// median returns the middle value (the mean of the two middle ones for an
-// even count); 0 for none.
-func median[T ~int64 | ~float64](xs []T) T {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-func cpuCount() int {
-	data, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return 0
-	}
-	return strings.Count(string(data), "\nprocessor") + 1
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return "…" + s[len(s)-n:]
-}
