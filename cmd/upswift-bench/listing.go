@@ -126,7 +126,7 @@ func runListing(ctx context.Context, tfPath, work, cliConfig string, o options, 
 		row := &r.row
 		server.Emulator.Reset()
 		server.Emulator.SetLatency(o.latency)
-		m, err := measure(ctx, tfPath, dirs["listing"], "plan", env)
+		m, err := measure(ctx, tfPath, dirs["listing"], "plan", paceEnv(env, runPace(work), true))
 		if err != nil {
 			return r, fmt.Errorf("listing run %d: %w", i+1, err)
 		}
@@ -154,7 +154,7 @@ func runListing(ctx context.Context, tfPath, work, cliConfig string, o options, 
 		}
 		row.span = append(row.span, log[len(log)-1].Time.Sub(log[0].Time)+o.latency)
 		r.details, r.states, r.throttled = details, states, r.throttled+throttled
-		m, err = measure(ctx, tfPath, dirs["listing_plugin_only"], "plan", env)
+		m, err = measure(ctx, tfPath, dirs["listing_plugin_only"], "plan", paceEnv(env, runPace(work), true))
 		if err != nil {
 			return r, err
 		}

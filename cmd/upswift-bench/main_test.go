@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,6 +85,9 @@ func TestWorkspaceBounds(t *testing.T) {
 		{workspaceRow{k: 4, n: 50, burst: 20, rate: 20}, 1.5, 32, 10, 7, []time.Duration{5 * time.Second, 7 * time.Second}},
 		{workspaceRow{k: 4, n: 50, burst: 1, rate: 20}, 3, 200, 10, 3, []time.Duration{3 * time.Second}},
 		{workspaceRow{k: 2, n: 200, burst: 20, rate: 20}, 1.5, 40, 20, 0, nil},
+		{workspaceRow{k: 4, n: 50, burst: 20, rate: 20, shared: true}, 1.2, 32, 10, 0, nil},
+		{workspaceRow{k: 4, n: 50, burst: 1, rate: 20, shared: true}, 1.5, 20, 10, 0, nil},
+		{workspaceRow{k: 8, n: 50, burst: 1, rate: 20, shared: true}, 1.5, 40, 20, 0, nil},
 	}
 	for _, tt := range tests {
 		tt.row.ends = tt.ends
@@ -98,5 +102,32 @@ func TestWorkspaceBounds(t *testing.T) {
 	}
 	if got, err := parseInts("workspaces", "2, 4,,8"); err != nil || len(got) != 3 || got[2] != 8 {
 		t.Errorf("parseInts = %v, %v", got, err)
+	}
+}
+
+func TestParseSharing(t *testing.T) {
+	for in, want := range map[string][]bool{"on,off": {true, false}, "off": {false}, " on ": {true}, "off,on": {false, true}} {
+		if got, err := parseSharing(in); err != nil || !slices.Equal(got, want) {
+			t.Errorf("parseSharing(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "yes", "on,maybe"} {
+		if _, err := parseSharing(bad); err == nil {
+			t.Errorf("parseSharing(%q) accepted", bad)
+		}
+	}
+}
+
+// TestPaceEnv: each run has its shared pace in a directory of its own, or
+// sharing off; the bench's own environment is left as it was.
+func TestPaceEnv(t *testing.T) {
+	env := []string{"A=1"}
+	a, b := runPace("/w"), runPace("/w")
+	if a == b {
+		t.Fatalf("two runs share the pace directory %s", a)
+	}
+	on, off := paceEnv(env, a, true), paceEnv(env, a, false)
+	if !slices.Contains(on, "UPSWIFT_PACE_DIR="+a) || !slices.Contains(off, "UPSWIFT_SHARED_PACE=false") || len(env) != 1 {
+		t.Fatalf("on: %v, off: %v, base: %v", on, off, env)
 	}
 }

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/upswift/terraform-provider-upswift/internal/emulator"
 )
 
 // The rate sweep: one apply per limit, beside the same apply without one.
@@ -38,24 +36,31 @@ func parseRates(s string) ([]float64, error) {
 	return rates, nil
 }
 
-// sweepRow is one apply of the rate sweep, beside the same apply without
-// a limit.
+// sweepRow is the applies of the rate sweep at one limit, one per sharing
+// mode, beside the same apply without a limit.
 type sweepRow struct {
-	rate         float64
-	n            int
-	wall, free   time.Duration
+	rate  float64
+	n     int
+	free  time.Duration
+	paced []paced
+}
+
+// paced is one limited apply.
+type paced struct {
+	shared       bool
+	wall         time.Duration
 	ok, throttle int
 	failed       bool
 }
 
-// runSweep applies N removals once against each limit (bucket 1, no
-// Retry-After, the API's documented answer), and once without a limit
-// for reference.
-func runSweep(ctx context.Context, tfPath, work string, server *emulator.Server, env []string, o options, rates []float64) ([]sweepRow, error) {
+// runSweep applies N removals against each limit (bucket 1, no
+// Retry-After, the API's documented answer) once per sharing mode, each
+// with a pace of its own, and once without a limit for reference.
+func (b *bench) runSweep(ctx context.Context) ([]sweepRow, error) {
 	var rows []sweepRow
-	for _, r := range rates {
-		n := sweepN(r, o.sweepSecs)
-		dir := filepath.Join(work, fmt.Sprintf("sweep-%d", n))
+	for _, r := range b.rates {
+		n := sweepN(r, b.o.sweepSecs)
+		dir := filepath.Join(b.work, fmt.Sprintf("sweep-%d", n))
 		if _, err := os.Stat(dir); err != nil {
 			if err := os.Mkdir(dir, 0o700); err != nil {
 				return nil, err
@@ -65,23 +70,21 @@ func runSweep(ctx context.Context, tfPath, work string, server *emulator.Server,
 			}
 		}
 		row := sweepRow{rate: r, n: n}
-		server.Emulator.Reset()
-		server.Emulator.SetLatency(o.latency)
-		free, err := measure(ctx, tfPath, dir, "apply", env)
+		b.reset(0, 0)
+		free, err := measure(ctx, b.tf, dir, "apply", paceEnv(b.env, runPace(b.work), b.modes[0]))
 		if err != nil {
 			return nil, fmt.Errorf("unlimited apply of %d: %w", n, err)
 		}
 		row.free = free.wall
-		server.Emulator.Reset()
-		server.Emulator.SetLatency(o.latency)
-		server.Emulator.SetRateLimit(r, 1, false)
-		m, err := measure(ctx, tfPath, dir, "apply", env)
-		row.wall = m.wall
-		counts := server.Emulator.Counts()
-		row.ok, row.throttle = counts[200], counts[429]
-		if err != nil {
-			row.failed = true
-			fmt.Fprintf(os.Stderr, "rate sweep at %g req/s failed: %v\n", r, err)
+		for _, shared := range b.modes {
+			b.reset(r, 1)
+			m, err := measure(ctx, b.tf, dir, "apply", paceEnv(b.env, runPace(b.work), shared))
+			counts := b.server.Emulator.Counts()
+			p := paced{shared: shared, wall: m.wall, ok: counts[200], throttle: counts[429], failed: err != nil}
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "rate sweep at %g req/s, %s, failed: %v\n", r, sharingName(shared), err)
+			}
+			row.paced = append(row.paced, p)
 		}
 		rows = append(rows, row)
 	}
@@ -89,13 +92,18 @@ func runSweep(ctx context.Context, tfPath, work string, server *emulator.Server,
 }
 
 func printSweep(out io.Writer, rows []sweepRow) {
-	fmt.Fprintln(out, "\nRate sweep: one apply per limit (bucket 1, no Retry-After), beside the same apply without a limit.")
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintln(out, "\nRate sweep: one apply per limit (bucket 1, no Retry-After) in each sharing mode, beside the same apply without a limit.")
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "limit req/s\tN\tapply s\tunlimited s\tN/R s\tbound s (unlimited + 1.25 N/R)\t429s (bound max(5, N/10))\tfailed\t")
+	fmt.Fprintln(tw, "limit req/s\tN\tsharing\tapply s\tunlimited s\tN/R s\tbound s (unlimited + 1.25 N/R)\t429s (bound max(5, N/10))\tfailed\t")
 	for _, r := range rows {
 		nr := float64(r.n) / r.rate
-		fmt.Fprintf(tw, "%g\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%d (%d)\t%v\t\n", r.rate, r.n, r.wall.Seconds(), r.free.Seconds(), nr,
-			r.free.Seconds()+1.25*nr, r.throttle, max(5, r.n/10), r.failed)
+		for _, p := range r.paced {
+			fmt.Fprintf(tw, "%g\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%d (%d)\t%v\t\n", r.rate, r.n, strings.TrimPrefix(sharingName(p.shared), "sharing "),
+				p.wall.Seconds(), r.free.Seconds(), nr, r.free.Seconds()+1.25*nr, p.throttle, max(5, r.n/10), p.failed)
+		}
 	}
 	_ = tw.Flush()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -12,8 +13,6 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
-
-	"github.com/upswift/terraform-provider-upswift/internal/emulator"
 )
 
 // Workspaces side by side: K Terraform applies started at once, as a CI
@@ -25,9 +24,11 @@ import (
 type workspaceRow struct {
 	k, n, burst  int
 	rate         float64
+	shared       bool            // the applies share one pace
 	ends         []time.Duration // when each apply ended, from the common start
 	ok, throttle int
 	failed       int
+	lockBusy     int // steps that found the shared pace's lock busy for lockWait
 }
 
 // last is when the last apply ended.
@@ -43,10 +44,17 @@ func (r workspaceRow) last() time.Duration {
 func (r workspaceRow) floor() float64 { return float64(r.k*r.n) / r.rate }
 
 // bound is the factor over floor within which the last apply must end,
-// and the most answers of 429 in all: with a bucket of one, senders that
-// do not know of each other collide, and the bounds are looser.
+// and the most answers of 429 in all. Applies that share one pace are one
+// sender: within 1.2 x with a bucket of a second's rate, 1.5 x with a
+// bucket of one. Apart, senders that do not know of each other collide,
+// the more so with a bucket of one.
 func (r workspaceRow) bound() (float64, int) {
-	if r.burst <= 1 {
+	switch {
+	case r.shared && r.burst <= 1:
+		return 1.5, max(20, r.k*r.n/10)
+	case r.shared:
+		return 1.2, r.k * max(8, r.n/10)
+	case r.burst <= 1:
 		return 3, r.k * r.n
 	}
 	return 1.5, r.k * max(8, r.n/10)
@@ -68,26 +76,29 @@ func parseInts(flagName, s string) ([]int, error) {
 }
 
 // runWorkspaces runs every K of ks against buckets of a second of the rate
-// and of one.
-func runWorkspaces(ctx context.Context, tfPath, work string, server *emulator.Server, env []string, o options, ks []int) ([]workspaceRow, error) {
+// and of one, in each sharing mode.
+func (b *bench) runWorkspaces(ctx context.Context) ([]workspaceRow, error) {
 	var rows []workspaceRow
-	for _, burst := range []int{max(int(o.workspaceRate), 1), 1} {
-		for _, k := range ks {
-			row, err := runWorkspacesOnce(ctx, tfPath, work, server, env, o, k, burst)
-			if err != nil {
-				return nil, err
+	for _, burst := range []int{max(int(b.o.workspaceRate), 1), 1} {
+		for _, k := range b.ks {
+			for _, shared := range b.modes {
+				row, err := b.runWorkspacesOnce(ctx, k, burst, shared)
+				if err != nil {
+					return nil, err
+				}
+				rows = append(rows, row)
 			}
-			rows = append(rows, row)
 		}
 	}
 	return rows, nil
 }
 
-func runWorkspacesOnce(ctx context.Context, tfPath, work string, server *emulator.Server, env []string, o options, k, burst int) (workspaceRow, error) {
-	row := workspaceRow{k: k, n: o.workspaceN, burst: burst, rate: o.workspaceRate, ends: make([]time.Duration, k)}
+func (b *bench) runWorkspacesOnce(ctx context.Context, k, burst int, shared bool) (workspaceRow, error) {
+	o := b.o
+	row := workspaceRow{k: k, n: o.workspaceN, burst: burst, rate: o.workspaceRate, shared: shared, ends: make([]time.Duration, k)}
 	dirs := make([]string, k)
 	for i := range dirs {
-		dirs[i] = filepath.Join(work, fmt.Sprintf("workspace-%d-of-%d", i, k))
+		dirs[i] = filepath.Join(b.work, fmt.Sprintf("workspace-%d-of-%d", i, k))
 		if err := os.MkdirAll(dirs[i], 0o700); err != nil {
 			return row, err
 		}
@@ -99,15 +110,15 @@ func runWorkspacesOnce(ctx context.Context, tfPath, work string, server *emulato
 			return row, err
 		}
 	}
-	server.Emulator.Reset()
-	server.Emulator.SetLatency(o.latency)
-	server.Emulator.SetRateLimit(o.workspaceRate, burst, false)
+	pace := runPace(b.work) // one machine's, for this run's K applies
+	env := paceEnv(b.env, pace, shared)
+	b.reset(o.workspaceRate, burst)
 	start := time.Now()
 	var wg sync.WaitGroup
 	errs := make([]error, k)
 	for i, dir := range dirs {
 		wg.Go(func() {
-			cmd := exec.CommandContext(ctx, tfPath, "apply", "-input=false", "-auto-approve", "-lock=false")
+			cmd := exec.CommandContext(ctx, b.tf, "apply", "-input=false", "-auto-approve", "-lock=false")
 			cmd.Dir, cmd.Env = dir, env
 			var stderr strings.Builder
 			cmd.Stdout, cmd.Stderr = io.Discard, &stderr
@@ -118,15 +129,31 @@ func runWorkspacesOnce(ctx context.Context, tfPath, work string, server *emulato
 		})
 	}
 	wg.Wait()
-	counts := server.Emulator.Counts()
-	row.ok, row.throttle = counts[200], counts[429]
+	counts := b.server.Emulator.Counts()
+	row.ok, row.throttle, row.lockBusy = counts[200], counts[429], lockBusy(pace)
 	for _, err := range errs {
 		if err != nil {
 			row.failed++
-			fmt.Fprintf(os.Stderr, "workspaces K=%d, bucket %d: %v\n", k, burst, err)
+			fmt.Fprintf(os.Stderr, "workspaces K=%d, bucket %d, %s: %v\n", k, burst, sharingName(shared), err)
 		}
 	}
 	return row, nil
+}
+
+// lockBusy is how many steps found the shared pace's lock busy, as the
+// pace file in dir counts them; 0 without one.
+func lockBusy(dir string) int {
+	files, _ := filepath.Glob(filepath.Join(dir, "pace-*.json"))
+	n := 0
+	for _, f := range files {
+		var pace struct {
+			LockBusy int `json:"lock_busy"`
+		}
+		if data, err := os.ReadFile(f); err == nil && json.Unmarshal(data, &pace) == nil {
+			n += pace.LockBusy
+		}
+	}
+	return n
 }
 
 // workspaceConfig removes the app from n devices, from device first on.
@@ -145,17 +172,21 @@ resource "upswift_app_removal" "bench" {
 }
 
 func printWorkspaces(out io.Writer, rows []workspaceRow) {
-	fmt.Fprintln(out, "\nWorkspaces side by side: K applies at once, each its own provider process, one limit (no Retry-After).")
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintln(out, "\nWorkspaces side by side: K applies at once, each its own provider process, one limit (no Retry-After), sharing one pace or each its own.")
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "K x N\tlimit req/s\tbucket\tlast ends s\tK*N/R s\tratio (bound)\teach apply ends s\t200 / 429 (bound)\tfailed\t")
+	fmt.Fprintln(tw, "K x N\tlimit req/s\tbucket\tsharing\tlast ends s\tK*N/R s\tratio (bound)\teach apply ends s\t200 / 429 (bound)\tlock busy\tfailed\t")
 	for _, r := range rows {
 		factor, most := r.bound()
 		ends := make([]string, len(r.ends))
 		for i, e := range r.ends {
 			ends[i] = fmt.Sprintf("%.1f", e.Seconds())
 		}
-		fmt.Fprintf(tw, "%d x %d\t%g\t%d\t%.2f\t%.1f\t%.2fx (%.1fx)\t%s\t%d / %d (%d)\t%d\t\n", r.k, r.n, r.rate, r.burst,
-			r.last().Seconds(), r.floor(), r.last().Seconds()/r.floor(), factor, strings.Join(ends, " "), r.ok, r.throttle, most, r.failed)
+		fmt.Fprintf(tw, "%d x %d\t%g\t%d\t%s\t%.2f\t%.1f\t%.2fx (%.1fx)\t%s\t%d / %d (%d)\t%d\t%d\t\n", r.k, r.n, r.rate, r.burst,
+			strings.TrimPrefix(sharingName(r.shared), "sharing "), r.last().Seconds(), r.floor(), r.last().Seconds()/r.floor(), factor,
+			strings.Join(ends, " "), r.ok, r.throttle, most, r.lockBusy, r.failed)
 	}
 	_ = tw.Flush()
 }
