@@ -62,6 +62,7 @@ type paceStore struct {
 	initial pace   // a pace with nothing learned
 	joined  bool   // this process has read the pace once
 	busy    int    // steps in a row that found the lock busy
+	missed  int    // steps that found it busy, not yet counted in the file
 	off     string // why this process paces alone; "" while it shares
 	told    bool   // off has been logged
 
@@ -118,6 +119,7 @@ func (s *paceStore) update(pc *pace, now time.Time, rule func()) bool {
 	if s.off == "" {
 		ok, err := s.tryLock()
 		if err == nil && !ok {
+			s.missed++
 			if s.busy++; s.busy < lockMisses {
 				return false
 			}
@@ -240,6 +242,7 @@ func (s *paceStore) read(pc *pace, now time.Time) error {
 // spaces, which JSON ignores), so a write is one system call.
 func (s *paceStore) write(pc *pace, now time.Time) error {
 	f := filePace(pc, now)
+	f.LockBusy = s.saved.LockBusy + s.missed
 	data, err := json.Marshal(f)
 	if err != nil {
 		return err
@@ -255,7 +258,7 @@ func (s *paceStore) write(pc *pace, now time.Time) error {
 			return err
 		}
 	}
-	s.seen, s.saved, s.replace = append(s.seen[:0], data...), f, false
+	s.seen, s.saved, s.replace, s.missed = append(s.seen[:0], data...), f, false, 0
 	return nil
 }
 
@@ -295,6 +298,9 @@ type paceFile struct {
 	Granted  int     `json:"granted"`
 	Fastest  float64 `json:"fastest"`
 	LastGood int64   `json:"last_good"`
+	// LockBusy counts the steps of all processes that found the lock busy
+	// for lockWait: how loaded the machine is, for who looks.
+	LockBusy int `json:"lock_busy"`
 }
 
 var errCorruptPace = errors.New("not a pace")
@@ -313,7 +319,7 @@ func decodePace(data []byte) (paceFile, error) {
 		return f, fmt.Errorf("a file of another shape: %w", err)
 	case f.Version != paceVersion:
 		return f, fmt.Errorf("a file of another version (%d; this provider writes %d)", f.Version, paceVersion)
-	case f.Rate <= 0 || f.K < 0 || f.WMax < 0 || f.Floor < 0 || f.Fastest < 0 || f.Accepted < 0 || f.Granted < 0 || f.Updated <= 0:
+	case f.Rate <= 0 || f.K < 0 || f.WMax < 0 || f.Floor < 0 || f.Fastest < 0 || f.Accepted < 0 || f.Granted < 0 || f.LockBusy < 0 || f.Updated <= 0:
 		return f, errCorruptPace
 	}
 	return f, nil

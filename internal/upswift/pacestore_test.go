@@ -156,10 +156,11 @@ func TestPaceStoreLeavesOtherVersionsAlone(t *testing.T) {
 }
 
 // TestPaceStoreBusyLock: while another holds the lock, no start is handed
-// out and no answer is counted; a lock busy lockMisses steps in a row is a
-// holder that does not let go, and the process paces alone.
+// out and no answer is counted, and the file counts the busy steps once
+// the lock is free; a lock busy lockMisses steps in a row is a holder that
+// does not let go, and the process paces alone.
 func TestPaceStoreBusyLock(t *testing.T) {
-	pacers, clock, _ := sharedPacers(t, 1)
+	pacers, clock, dir := sharedPacers(t, 1)
 	p := pacers[0]
 	p.succeeded(startWhenDue(p, clock))
 	holder := flock.New(p.store.path + ".lock")
@@ -178,13 +179,23 @@ func TestPaceStoreBusyLock(t *testing.T) {
 	if p.accepted != accepted || p.inflight != 0 {
 		t.Fatalf("an answer with the lock busy: accepted %d -> %d, in flight %d; want it uncounted and out of flight", accepted, p.accepted, p.inflight)
 	}
+	if err := holder.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	p.succeeded(startWhenDue(p, clock))
+	if f, _ := readPace(t, dir); f.LockBusy != 2 || f.Accepted != 2 {
+		t.Fatalf("the file counts %d busy steps and %d accepted, want 2 and 2", f.LockBusy, f.Accepted)
+	}
+	if err := holder.Lock(); err != nil {
+		t.Fatal(err)
+	}
 	for range lockMisses {
 		if tk, d := p.tryStart(false); d == 0 {
 			p.succeeded(tk)
 		}
 	}
 	if !strings.Contains(p.store.off, "busy") {
-		t.Fatalf("after %d busy steps sharing is %q, want off", lockMisses+2, p.store.off)
+		t.Fatalf("after %d busy steps in a row sharing is %q, want off", lockMisses, p.store.off)
 	}
 	clock.advance(time.Second)
 	if d := try0(p); d != 0 {
