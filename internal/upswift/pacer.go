@@ -102,24 +102,35 @@ func (p *Pacer) tryStart(queued bool) (t ticket, wait time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
+	if wait = p.due(now); wait > 0 {
+		return ticket{}, wait // as the pace was last read: no step for it
+	}
 	if !p.step(now, func() { t, wait = p.start(now, queued) }) {
 		return ticket{}, lockWait // no start without the shared pace's lock
 	}
 	return t, wait
 }
 
-func (p *Pacer) start(now time.Time, queued bool) (ticket, time.Duration) {
+// due is how long until the next request may start.
+func (p *Pacer) due(now time.Time) time.Duration {
 	next := later(p.hold, p.reserved.Add(time.Nanosecond))
 	if !p.last.IsZero() {
 		next = later(next, p.last.Add(interval(p.rate)))
 	}
 	if now.Before(next) {
-		return ticket{}, next.Sub(now)
+		return next.Sub(now)
 	}
 	if !p.limited && p.inflight >= max(p.accepted, 1) {
 		// Slow start: one request more in flight per success, so that the
 		// first burst is one request, not one per worker.
-		return ticket{}, interval(p.rate)
+		return interval(p.rate)
+	}
+	return 0
+}
+
+func (p *Pacer) start(now time.Time, queued bool) (ticket, time.Duration) {
+	if d := p.due(now); d > 0 {
+		return ticket{}, d
 	}
 	if p.refused.IsZero() {
 		// A full bucket of up to a second of rate is one that was empty
@@ -129,18 +140,6 @@ func (p *Pacer) start(now time.Time, queued bool) (ticket, time.Duration) {
 	p.inflight++
 	p.last, p.reserved = now, now
 	return ticket{start: now, rate: p.rate, queued: queued}, 0
-}
-
-// step applies rule to the pace: this process's own, or the shared one,
-// read before the rule and written after it under its lock. It is false,
-// and the rule did not run, when the lock was not free within lockWait: a
-// start waits, an answer is not counted.
-func (p *Pacer) step(now time.Time, rule func()) bool {
-	if p.store == nil {
-		rule()
-		return true
-	}
-	return p.store.update(&p.pace, now, func() { p.clamp(); rule() })
 }
 
 // sentRate is the rate an attempt went out at as a token bucket refilling

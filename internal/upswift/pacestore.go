@@ -2,7 +2,6 @@ package upswift
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -38,7 +37,7 @@ const (
 	// lockWait bounds a step's wait for the lock, held for microseconds
 	// by a step, or a scheduler's slice when the holder is descheduled.
 	lockWait = 5 * time.Millisecond
-	lockPoll = 100 * time.Microsecond
+	lockPoll = 50 * time.Microsecond
 	// lockMisses busy locks in a row mean a holder that does not let go
 	// (a stopped process, a file system whose locks hang): the process
 	// then paces alone. Fewer are a loaded machine: that step is retried
@@ -88,6 +87,18 @@ func newPaceStore(dir, endpoint, token string) *paceStore {
 	sum := sha256.Sum256([]byte(endpoint + "\x00" + token))
 	s.path = filepath.Join(dir, "pace-"+hex.EncodeToString(sum[:16])+".json")
 	return s
+}
+
+// step applies rule to the pace: this process's own, or the shared one,
+// read before the rule and written after it under its lock. It is false,
+// and the rule did not run, when the lock was not free within lockWait: a
+// start waits, an answer is not counted.
+func (p *Pacer) step(now time.Time, rule func()) bool {
+	if p.store == nil {
+		rule()
+		return true
+	}
+	return p.store.update(&p.pace, now, func() { p.clamp(); rule() })
 }
 
 // share makes p pace with the other processes that use s's file.
@@ -187,18 +198,21 @@ func (s *paceStore) open() error {
 	return nil
 }
 
-// tryLock takes the lock, waiting at most lockWait.
+// tryLock takes the lock, waiting at most lockWait: it tries again after
+// lockPoll, then twice as long each time up to a millisecond, so that a
+// step queued behind another's microseconds waits about as long, and one
+// behind a descheduled holder tries a few times, not hundreds.
 func (s *paceStore) tryLock() (bool, error) {
-	if ok, err := s.lock.TryLock(); ok || err != nil {
-		return ok, err
+	deadline := time.Now().Add(lockWait)
+	for pause := lockPoll; ; pause = min(2*pause, time.Millisecond) {
+		if ok, err := s.lock.TryLock(); ok || err != nil {
+			return ok, err
+		}
+		if time.Now().Add(pause).After(deadline) {
+			return false, nil
+		}
+		time.Sleep(pause)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
-	defer cancel()
-	ok, err := s.lock.TryLockContext(ctx, lockPoll)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return false, nil
-	}
-	return ok, err
 }
 
 // read replaces pc with the shared pace. An empty or corrupt file leaves

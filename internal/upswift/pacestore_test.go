@@ -190,6 +190,7 @@ func TestPaceStoreBusyLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range lockMisses {
+		clock.advance(time.Second)
 		if tk, d := p.tryStart(false); d == 0 {
 			p.succeeded(tk)
 		}
