@@ -43,6 +43,7 @@ type options struct {
 	// Workspaces side by side (workspaces.go).
 	workspaces    string
 	workspaceN    int
+	workspaceMix  string
 	workspaceRate float64
 }
 
@@ -72,6 +73,7 @@ func parseOptions(args []string) (options, error) {
 	fs.Float64Var(&o.sweepSecs, "sweep-seconds", 8, "rate sweep: N per rate is this many seconds of API time (N = rate x seconds, from 4 to 200)")
 	fs.StringVar(&o.workspaces, "workspaces", "2,4,8", "workspaces side by side: how many applies run at once (K), each a run against buckets of a second of the rate and of one; empty for none")
 	fs.IntVar(&o.workspaceN, "workspace-n", 50, "workspaces side by side: removals per workspace")
+	fs.StringVar(&o.workspaceMix, "workspace-mix", "", "workspaces side by side: one more run of workspaces of these removals each, e.g. 20,50,80")
 	fs.Float64Var(&o.workspaceRate, "workspace-rate", 20, "workspaces side by side: the emulator's limit (requests/s) they share")
 	fs.StringVar(&o.provider, "provider", "bin/terraform-provider-upswift", "locally built provider binary")
 	fs.StringVar(&o.terraform, "terraform", "terraform", "Terraform CLI")
@@ -88,6 +90,7 @@ type bench struct {
 	dirs   map[string]string // configurations by name
 	rates  []float64         // the rate sweep's limits
 	ks     []int             // the workspaces' K
+	mix    []int             // the removals of each workspace of the mixed run
 	modes  []bool            // the shared pace on (true), off (false)
 }
 
@@ -101,6 +104,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	if b.ks, err = parseInts("workspaces", o.workspaces); err != nil {
+		return err
+	}
+	if b.mix, err = parseInts("workspace-mix", o.workspaceMix); err != nil {
 		return err
 	}
 	if b.modes, err = parseSharing(o.sharing); err != nil {
@@ -162,6 +168,11 @@ func (b *bench) start(cliConfig string) error {
 	for _, k := range b.ks {
 		devices = max(devices, k*b.o.workspaceN)
 	}
+	mixed := 0
+	for _, n := range b.mix {
+		mixed += n
+	}
+	devices = max(devices, mixed)
 	server, err := emulator.Start("127.0.0.1:0", emulator.New(benchFleet(devices)))
 	if err != nil {
 		return err
@@ -226,9 +237,9 @@ func checkWork(results []row, sweep []sweepRow, workspaces []workspaceRow, o opt
 		}
 	}
 	for _, w := range workspaces {
-		if w.failed > 0 || w.ok != w.k*w.n {
-			return fmt.Errorf("workspaces K=%d, bucket %d, %s: %d failed applies, %d of %d removals answered 200",
-				w.k, w.burst, sharingName(w.shared), w.failed, w.ok, w.k*w.n)
+		if w.failed > 0 || w.ok != w.removals() {
+			return fmt.Errorf("workspaces %s, bucket %d, %s: %d failed applies, %d of %d removals answered 200",
+				w.name(), w.burst, sharingName(w.shared), w.failed, w.ok, w.removals())
 		}
 	}
 	return nil

@@ -82,12 +82,13 @@ func TestWorkspaceBounds(t *testing.T) {
 		lastSecs  float64
 		ends      []time.Duration
 	}{
-		{workspaceRow{k: 4, n: 50, burst: 20, rate: 20}, 1.5, 32, 10, 7, []time.Duration{5 * time.Second, 7 * time.Second}},
-		{workspaceRow{k: 4, n: 50, burst: 1, rate: 20}, 3, 200, 10, 3, []time.Duration{3 * time.Second}},
-		{workspaceRow{k: 2, n: 200, burst: 20, rate: 20}, 1.5, 40, 20, 0, nil},
-		{workspaceRow{k: 4, n: 50, burst: 20, rate: 20, shared: true}, 1.2, 32, 10, 0, nil},
-		{workspaceRow{k: 4, n: 50, burst: 1, rate: 20, shared: true}, 1.5, 20, 10, 0, nil},
-		{workspaceRow{k: 8, n: 50, burst: 1, rate: 20, shared: true}, 1.5, 40, 20, 0, nil},
+		{workspaceRow{ns: []int{50, 50, 50, 50}, burst: 20, rate: 20}, 1.5, 32, 10, 7, []time.Duration{5 * time.Second, 7 * time.Second}},
+		{workspaceRow{ns: []int{50, 50, 50, 50}, burst: 1, rate: 20}, 3, 200, 10, 3, []time.Duration{3 * time.Second}},
+		{workspaceRow{ns: []int{200, 200}, burst: 20, rate: 20}, 1.5, 40, 20, 0, nil},
+		{workspaceRow{ns: []int{50, 50, 50, 50}, burst: 20, rate: 20, shared: true}, 1.2, 32, 10, 0, nil},
+		{workspaceRow{ns: []int{50, 50, 50, 50}, burst: 1, rate: 20, shared: true}, 1.5, 20, 10, 0, nil},
+		{workspaceRow{ns: []int{20, 50, 80}, burst: 1, rate: 20, shared: true}, 1.5, 20, 7.5, 0, nil},
+		{workspaceRow{ns: []int{20, 50, 80}, burst: 20, rate: 20}, 1.5, 24, 7.5, 0, nil},
 	}
 	for _, tt := range tests {
 		tt.row.ends = tt.ends
@@ -96,6 +97,12 @@ func TestWorkspaceBounds(t *testing.T) {
 			t.Errorf("%+v: bound %.1f, %d, floor %.1f, last %.1f; want %.1f, %d, %.1f, %.1f", tt.row, f, m, tt.row.floor(), tt.row.last().Seconds(),
 				tt.factor, tt.most, tt.floorSecs, tt.lastSecs)
 		}
+	}
+	if n := (workspaceRow{ns: []int{20, 50, 80}}).name(); n != "20 + 50 + 80" {
+		t.Errorf("name of a mix: %q", n)
+	}
+	if n := (workspaceRow{ns: []int{25, 25}}).name(); n != "2 x 25" {
+		t.Errorf("name of equal workspaces: %q", n)
 	}
 	if _, err := parseInts("workspaces", "2, 4,x"); err == nil {
 		t.Error("parseInts accepted x")

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,13 +23,36 @@ import (
 
 // workspaceRow is one such run.
 type workspaceRow struct {
-	k, n, burst  int
+	ns           []int // removals of each workspace
+	burst        int
 	rate         float64
 	shared       bool            // the applies share one pace
 	ends         []time.Duration // when each apply ended, from the common start
 	ok, throttle int
 	failed       int
 	lockBusy     int // steps that found the shared pace's lock busy for lockWait
+}
+
+func (r workspaceRow) k() int { return len(r.ns) }
+
+func (r workspaceRow) removals() int {
+	n := 0
+	for _, x := range r.ns {
+		n += x
+	}
+	return n
+}
+
+// name is "K x N", or the removals of each workspace when they differ.
+func (r workspaceRow) name() string {
+	if slices.Min(r.ns) == slices.Max(r.ns) {
+		return fmt.Sprintf("%d x %d", r.k(), r.ns[0])
+	}
+	parts := make([]string, len(r.ns))
+	for i, n := range r.ns {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, " + ")
 }
 
 // last is when the last apply ended.
@@ -41,7 +65,7 @@ func (r workspaceRow) last() time.Duration {
 }
 
 // floor is the API's own time for every removal of the run: K x N / R.
-func (r workspaceRow) floor() float64 { return float64(r.k*r.n) / r.rate }
+func (r workspaceRow) floor() float64 { return float64(r.removals()) / r.rate }
 
 // bound is the factor over floor within which the last apply must end,
 // and the most answers of 429 in all. Applies that share one pace are one
@@ -49,15 +73,19 @@ func (r workspaceRow) floor() float64 { return float64(r.k*r.n) / r.rate }
 // bucket of one. Apart, senders that do not know of each other collide,
 // the more so with a bucket of one.
 func (r workspaceRow) bound() (float64, int) {
+	n429 := 0
+	for _, n := range r.ns {
+		n429 += max(8, n/10)
+	}
 	switch {
 	case r.shared && r.burst <= 1:
-		return 1.5, max(20, r.k*r.n/10)
+		return 1.5, max(20, r.removals()/10)
 	case r.shared:
-		return 1.2, r.k * max(8, r.n/10)
+		return 1.2, n429
 	case r.burst <= 1:
-		return 3, r.k * r.n
+		return 3, r.removals()
 	}
-	return 1.5, r.k * max(8, r.n/10)
+	return 1.5, n429
 }
 
 func parseInts(flagName, s string) ([]int, error) {
@@ -75,14 +103,21 @@ func parseInts(flagName, s string) ([]int, error) {
 	return out, nil
 }
 
-// runWorkspaces runs every K of ks against buckets of a second of the rate
-// and of one, in each sharing mode.
+// runWorkspaces runs K workspaces of N for every K of ks, and the mix,
+// against buckets of a second of the rate and of one, in each sharing mode.
 func (b *bench) runWorkspaces(ctx context.Context) ([]workspaceRow, error) {
+	var runs [][]int
+	for _, k := range b.ks {
+		runs = append(runs, slices.Repeat([]int{b.o.workspaceN}, k))
+	}
+	if len(b.mix) > 0 {
+		runs = append(runs, b.mix)
+	}
 	var rows []workspaceRow
 	for _, burst := range []int{max(int(b.o.workspaceRate), 1), 1} {
-		for _, k := range b.ks {
+		for _, ns := range runs {
 			for _, shared := range b.modes {
-				row, err := b.runWorkspacesOnce(ctx, k, burst, shared)
+				row, err := b.runWorkspacesOnce(ctx, ns, burst, shared)
 				if err != nil {
 					return nil, err
 				}
@@ -93,11 +128,13 @@ func (b *bench) runWorkspaces(ctx context.Context) ([]workspaceRow, error) {
 	return rows, nil
 }
 
-func (b *bench) runWorkspacesOnce(ctx context.Context, k, burst int, shared bool) (workspaceRow, error) {
+func (b *bench) runWorkspacesOnce(ctx context.Context, ns []int, burst int, shared bool) (workspaceRow, error) {
 	o := b.o
-	row := workspaceRow{k: k, n: o.workspaceN, burst: burst, rate: o.workspaceRate, shared: shared, ends: make([]time.Duration, k)}
+	k := len(ns)
+	row := workspaceRow{ns: ns, burst: burst, rate: o.workspaceRate, shared: shared, ends: make([]time.Duration, k)}
 	dirs := make([]string, k)
-	for i := range dirs {
+	first := 0
+	for i, n := range ns {
 		dirs[i] = filepath.Join(b.work, fmt.Sprintf("workspace-%d-of-%d", i, k))
 		if err := os.MkdirAll(dirs[i], 0o700); err != nil {
 			return row, err
@@ -105,7 +142,8 @@ func (b *bench) runWorkspacesOnce(ctx context.Context, k, burst int, shared bool
 		for _, f := range []string{"terraform.tfstate", "terraform.tfstate.backup"} {
 			_ = os.Remove(filepath.Join(dirs[i], f))
 		}
-		body := terraformBlock + workspaceConfig(o.workspaceN, i*o.workspaceN)
+		body := terraformBlock + workspaceConfig(n, first)
+		first += n
 		if err := os.WriteFile(filepath.Join(dirs[i], "main.tf"), []byte(body), 0o600); err != nil {
 			return row, err
 		}
@@ -134,7 +172,7 @@ func (b *bench) runWorkspacesOnce(ctx context.Context, k, burst int, shared bool
 	for _, err := range errs {
 		if err != nil {
 			row.failed++
-			fmt.Fprintf(os.Stderr, "workspaces K=%d, bucket %d, %s: %v\n", k, burst, sharingName(shared), err)
+			fmt.Fprintf(os.Stderr, "workspaces %s, bucket %d, %s: %v\n", row.name(), burst, sharingName(shared), err)
 		}
 	}
 	return row, nil
@@ -177,14 +215,14 @@ func printWorkspaces(out io.Writer, rows []workspaceRow) {
 	}
 	fmt.Fprintln(out, "\nWorkspaces side by side: K applies at once, each its own provider process, one limit (no Retry-After), sharing one pace or each its own.")
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "K x N\tlimit req/s\tbucket\tsharing\tlast ends s\tK*N/R s\tratio (bound)\teach apply ends s\t200 / 429 (bound)\tlock busy\tfailed\t")
+	fmt.Fprintln(tw, "K x N\tlimit req/s\tbucket\tsharing\tlast ends s\tall N/R s\tratio (bound)\teach apply ends s\t200 / 429 (bound)\tlock busy\tfailed\t")
 	for _, r := range rows {
 		factor, most := r.bound()
 		ends := make([]string, len(r.ends))
 		for i, e := range r.ends {
 			ends[i] = fmt.Sprintf("%.1f", e.Seconds())
 		}
-		fmt.Fprintf(tw, "%d x %d\t%g\t%d\t%s\t%.2f\t%.1f\t%.2fx (%.1fx)\t%s\t%d / %d (%d)\t%d\t%d\t\n", r.k, r.n, r.rate, r.burst,
+		fmt.Fprintf(tw, "%s\t%g\t%d\t%s\t%.2f\t%.1f\t%.2fx (%.1fx)\t%s\t%d / %d (%d)\t%d\t%d\t\n", r.name(), r.rate, r.burst,
 			strings.TrimPrefix(sharingName(r.shared), "sharing "), r.last().Seconds(), r.floor(), r.last().Seconds()/r.floor(), factor,
 			strings.Join(ends, " "), r.ok, r.throttle, most, r.lockBusy, r.failed)
 	}
