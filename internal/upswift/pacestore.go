@@ -33,7 +33,6 @@ import (
 // last read, and says why in one DEBUG line. A corrupt or truncated file is
 // replaced.
 const (
-	paceVersion = 1
 	// lockWait bounds a step's wait for the lock, held for microseconds
 	// by a step, or a scheduler's slice when the holder is descheduled.
 	lockWait = 5 * time.Millisecond
@@ -49,7 +48,6 @@ const (
 	// pacer starts afresh, as the single-process bounds are measured.
 	paceIdle   = time.Second
 	paceMaxAge = 10 * time.Minute
-	maxPace    = 4 << 10 // bytes: anything longer is not a pace
 )
 
 // paceStore is one process's handle on a shared pace. Its methods run
@@ -292,81 +290,4 @@ func (pc *pace) resume(now time.Time) {
 		pc.wmax = max(pc.wmax, pc.rate)
 		pc.floor, pc.rate, pc.cutAt = pc.wmax, pc.wmax, now
 	}
-}
-
-// paceFile is the file's shape.
-type paceFile struct {
-	Version  int     `json:"version"`
-	Updated  int64   `json:"updated"`
-	Rate     float64 `json:"rate"`
-	Last     int64   `json:"last"`
-	Reserved int64   `json:"reserved"`
-	Hold     int64   `json:"hold"`
-	Accepted int     `json:"accepted"`
-	Limited  bool    `json:"limited"`
-	WMax     float64 `json:"wmax"`
-	Floor    float64 `json:"floor"`
-	K        float64 `json:"k"`
-	CutAt    int64   `json:"cut_at"`
-	Refused  int64   `json:"refused"`
-	Granted  int     `json:"granted"`
-	Fastest  float64 `json:"fastest"`
-	LastGood int64   `json:"last_good"`
-	// LockBusy counts the steps of all processes that found the lock busy
-	// for lockWait: how loaded the machine is, for who looks.
-	LockBusy int `json:"lock_busy"`
-}
-
-var errCorruptPace = errors.New("not a pace")
-
-// decodePace reads a file: errCorruptPace when it is no JSON or holds
-// impossible values (it is replaced), another error when it is another
-// version's or shape's (it is left alone).
-func decodePace(data []byte) (paceFile, error) {
-	var f paceFile
-	err := json.Unmarshal(data, &f)
-	var syntax *json.SyntaxError
-	switch {
-	case errors.As(err, &syntax) || (err == nil && f.Version == 0):
-		return f, errCorruptPace
-	case err != nil:
-		return f, fmt.Errorf("a file of another shape: %w", err)
-	case f.Version != paceVersion:
-		return f, fmt.Errorf("a file of another version (%d; this provider writes %d)", f.Version, paceVersion)
-	case f.Rate <= 0 || f.K < 0 || f.WMax < 0 || f.Floor < 0 || f.Fastest < 0 || f.Accepted < 0 || f.Granted < 0 || f.LockBusy < 0 || f.Updated <= 0:
-		return f, errCorruptPace
-	}
-	return f, nil
-}
-
-func filePace(pc *pace, now time.Time) paceFile {
-	return paceFile{
-		Version: paceVersion, Updated: unixNano(now), Rate: pc.rate, Last: unixNano(pc.last),
-		Reserved: unixNano(pc.reserved), Hold: unixNano(pc.hold), Accepted: pc.accepted, Limited: pc.limited,
-		WMax: pc.wmax, Floor: pc.floor, K: pc.k, CutAt: unixNano(pc.cutAt), Refused: unixNano(pc.refused),
-		Granted: pc.granted, Fastest: pc.fastest, LastGood: unixNano(pc.lastGood),
-	}
-}
-
-func (f paceFile) pace() pace {
-	return pace{
-		rate: f.Rate, last: fromUnixNano(f.Last), reserved: fromUnixNano(f.Reserved), hold: fromUnixNano(f.Hold),
-		accepted: f.Accepted, limited: f.Limited, wmax: f.WMax, floor: f.Floor, k: f.K, cutAt: fromUnixNano(f.CutAt),
-		refused: fromUnixNano(f.Refused), granted: f.Granted, fastest: f.Fastest, lastGood: fromUnixNano(f.LastGood),
-	}
-}
-
-// unixNano is 0 for the zero time, whose Unix nanoseconds overflow.
-func unixNano(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromUnixNano(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n)
 }
