@@ -42,14 +42,14 @@ const (
 )
 
 // Pacer spaces the starts of all requests of one client so that parallel
-// workers share one view of the API's rate limit. It is safe for
-// concurrent use.
+// workers share one view of the API's rate limit. Safe for concurrent use.
 type Pacer struct {
 	mu        sync.Mutex
 	now       func() time.Time
 	ceiling   float64    // highest rate allowed by configuration; 0 = none
 	inflight  int        // this process's requests started and not yet answered
 	throttled int        // 429s this process has seen
+	answered  int        // answers of any kind it has had
 	store     *paceStore // the pace this process shares with others; nil: its own
 	pace
 }
@@ -87,10 +87,7 @@ func NewPacer(requestsPerMinute int, now func() time.Time) *Pacer {
 	if now == nil {
 		now = time.Now
 	}
-	p := &Pacer{now: now, pace: pace{rate: initialRate}}
-	if requestsPerMinute > 0 {
-		p.ceiling = float64(requestsPerMinute) / 60
-	}
+	p := &Pacer{now: now, pace: pace{rate: initialRate}, ceiling: max(float64(requestsPerMinute), 0) / 60}
 	p.clamp()
 	return p
 }
@@ -120,9 +117,10 @@ func (p *Pacer) due(now time.Time) time.Duration {
 	if now.Before(next) {
 		return next.Sub(now)
 	}
-	if !p.limited && p.inflight >= max(p.accepted, 1) {
+	if !p.limited && p.inflight >= max(p.accepted, 1) || p.inflight > 0 && p.answered == 0 {
 		// Slow start: one request more in flight per success, so that the
-		// first burst is one request, not one per worker.
+		// first burst is one request, not one per worker; a process joining
+		// a pace past it sends its first alone (a cold connection's jitter).
 		return interval(p.rate)
 	}
 	return 0
@@ -160,6 +158,7 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 	now := p.now()
 	p.throttled++
 	p.inflight--
+	p.answered++
 	p.step(now, func() { p.cut(t, now, retryAfter, hasRetryAfter) })
 }
 
@@ -217,6 +216,7 @@ func (p *Pacer) succeeded(t ticket) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.inflight--
+	p.answered++
 	now := p.now()
 	p.step(now, func() { p.grow(t, now) })
 }

@@ -25,7 +25,7 @@ func runTwice(t *testing.T, first, second simConfig, gap time.Duration) simResul
 // 1.3 x max(the unlimited apply, N/R) with at most 10 answers of 429, with
 // timers and arrivals a millisecond uneven (ten seeds); so does a third.
 func TestPacerSimulatedSecondRun(t *testing.T) {
-	for _, gap := range []time.Duration{2 * time.Second, 5 * time.Minute} {
+	for _, gap := range []time.Duration{300 * time.Millisecond, 700 * time.Millisecond, 2 * time.Second, 5 * time.Minute} {
 		for seed := range uint64(10) {
 			cfg := with(simDefaults, 50, 1, 200)
 			cfg.jitter, cfg.seed = time.Millisecond, seed

@@ -42,11 +42,14 @@ const (
 	// then paces alone. Fewer are a loaded machine: that step is retried
 	// (a start) or kept to this process (an answer).
 	lockMisses = 10
-	// A pace that no process has used for paceIdle is resumed, not joined:
-	// its bucket has refilled since. One older than paceMaxAge is no
-	// guide (another run, perhaps another plan of the account): the
-	// pacer starts afresh, as the single-process bounds are measured.
-	paceIdle   = time.Second
+	// A pace that no process has used for paceIdle (and two of its
+	// intervals) is resumed, not joined: nobody keeps it up, its bucket has
+	// refilled, and a rate measured across the gap would be the gap's (a
+	// process starts at least half a second after another's last request).
+	// One older than paceMaxAge is no guide (another run, perhaps another
+	// plan of the account): the pacer starts afresh, as the
+	// single-process bounds are measured, rather than from a stale rate.
+	paceIdle   = 250 * time.Millisecond
 	paceMaxAge = 10 * time.Minute
 )
 
@@ -280,14 +283,13 @@ func (s *paceStore) write(pc *pace, now time.Time) error {
 // next 429 cuts from the rate sent, not one measured across the gap, and
 // is taken as the limit's, not a neighbour's. A climb past its plateau
 // (whose clock ran on while nobody sent, far along the convex curve)
-// restarts at the rate it reached, level for the climb's k seconds
+// restarts at the plateau, W_max, level for the climb's k seconds
 // (returnRun intervals at a limit found alone) before it probes beyond: a
 // limit that has risen is climbed to, one that has dropped cuts at the
 // first 429.
 func (pc *pace) resume(now time.Time) {
 	pc.refused, pc.granted, pc.lastGood, pc.fastest = time.Time{}, 0, time.Time{}, 0
 	if pc.limited && now.Sub(pc.cutAt).Seconds() > pc.k {
-		pc.wmax = max(pc.wmax, pc.rate)
 		pc.floor, pc.rate, pc.cutAt = pc.wmax, pc.wmax, now
 	}
 }

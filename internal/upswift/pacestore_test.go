@@ -236,9 +236,9 @@ func TestPaceResumes(t *testing.T) {
 			}
 		}},
 		{"resumed", 5 * time.Second, func(t *testing.T, before, got pace, now time.Time) {
-			if got.rate != before.rate || got.floor != before.rate || got.wmax != before.rate || !got.cutAt.Equal(now) || got.k != before.k {
-				t.Errorf("resumed at %.2f/s floor %.2f wmax %.2f cut %v k %.2f; want level at the %.2f/s reached, from now, k %.2f",
-					got.rate, got.floor, got.wmax, got.cutAt, got.k, before.rate, before.k)
+			if got.rate != before.wmax || got.floor != before.wmax || got.wmax != before.wmax || !got.cutAt.Equal(now) || got.k != before.k {
+				t.Errorf("resumed at %.2f/s floor %.2f wmax %.2f cut %v k %.2f; want level at the plateau %.2f/s (not the %.2f/s reached), from now, k %.2f",
+					got.rate, got.floor, got.wmax, got.cutAt, got.k, before.wmax, before.rate, before.k)
 			}
 			if got.granted != 0 || !got.refused.IsZero() || !got.lastGood.IsZero() || got.fastest != 0 {
 				t.Errorf("the proofs across the gap were kept: granted %d, refused %v, last accepted %v, fastest %.2f/s",
@@ -300,4 +300,23 @@ func readShared(p *Pacer) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.step(p.now(), func() {})
+}
+
+// TestPaceStoreJoinerSendsFirstAlone: a process that joins a pace past its
+// slow start sends its first request alone, on a cold connection, and the
+// others once it is answered.
+func TestPaceStoreJoinerSendsFirstAlone(t *testing.T) {
+	pacers, clock, _ := sharedPacers(t, 2)
+	a, b := pacers[0], pacers[1]
+	a.limited, a.rate = true, 50
+	a.succeeded(startWhenDue(a, clock))
+	first := startWhenDue(b, clock)
+	clock.advance(time.Second)
+	if d := try0(b); d == 0 {
+		t.Fatal("the joining process sent a second request before its first was answered")
+	}
+	b.succeeded(first)
+	if d := try0(b); d != 0 {
+		t.Fatalf("after its first answer the joining process still waits %s", d)
+	}
 }
