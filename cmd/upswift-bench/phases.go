@@ -38,6 +38,10 @@ type row struct {
 	ok, throttled  int
 	mostThrottled  int // the most 429s of any one run
 	failed         int
+	// firstAt is when the first request arrived, from Terraform's start;
+	// span from the first accepted request to the last: Terraform's own
+	// time before any call, and the calls.
+	firstAt, span []time.Duration
 }
 
 // scenarios lists the phases: validate and plan once, each apply in every
@@ -105,7 +109,11 @@ func (b *bench) measurePair(ctx context.Context, sc scenario, i int, r *row) err
 			}
 		}
 		b.reset(rate, b.o.burst)
+		began := time.Now()
 		m, err := measure(ctx, b.tf, b.dirs[tool], sc.phase, env)
+		if first, last, ok := b.callTimes(); ok {
+			r.firstAt, r.span = append(r.firstAt, first.Sub(began)), append(r.span, last.Sub(first))
+		}
 		pair[0] = m.wall
 		r.rss = max(r.rss, m.peakRSS)
 		counts := b.server.Emulator.Counts()
@@ -128,18 +136,46 @@ func (b *bench) measurePair(ctx context.Context, sc scenario, i int, r *row) err
 	return nil
 }
 
+// callTimes is when the emulator got the run's first accepted call and
+// its last; false when it accepted none.
+func (b *bench) callTimes() (first, last time.Time, ok bool) {
+	for _, q := range b.server.Emulator.Requests() {
+		if q.Status != 200 {
+			continue
+		}
+		if !ok || q.Time.Before(first) {
+			first = q.Time
+		}
+		last, ok = later(last, q.Time), true
+	}
+	return first, last, ok
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
 func printPhases(out io.Writer, results []row, plugin row, o options) error {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nphase\tupswift s (median)\tterraform_data s (median)\tratio (median of runs)\tratios\tprovider peak RSS\t200 / 429 (most in one run) / failed runs\t")
+	fmt.Fprintln(tw, "\nphase\tupswift s (median)\tterraform_data s (median)\tratio (median of runs)\tratios\tfirst call s\tcalls s (per s)\tprovider peak RSS\t200 / 429 (most in one run) / failed runs\t")
 	for _, r := range results {
 		ratios := make([]string, len(r.ratios))
 		for i, x := range r.ratios {
 			ratios[i] = fmt.Sprintf("%.2f", x)
 		}
-		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2fx\t%s\t%.1f MiB\t%d / %d (%d) / %d\t\n", r.name, median(r.upswift).Seconds(),
-			median(r.floor).Seconds(), median(r.ratios), strings.Join(ratios, " "), float64(r.rss)/1024, r.ok, r.throttled, r.mostThrottled, r.failed)
+		first, calls := "", ""
+		if len(r.span) > 0 && r.runs > 0 {
+			span := median(r.span).Seconds()
+			first, calls = fmt.Sprintf("%.2f", median(r.firstAt).Seconds()), fmt.Sprintf("%.2f (%.1f)", span, float64(r.ok/r.runs-1)/span)
+		}
+		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2fx\t%s\t%s\t%s\t%.1f MiB\t%d / %d (%d) / %d\t\n", r.name, median(r.upswift).Seconds(),
+			median(r.floor).Seconds(), median(r.ratios), strings.Join(ratios, " "), first, calls,
+			float64(r.rss)/1024, r.ok, r.throttled, r.mostThrottled, r.failed)
 	}
-	fmt.Fprintf(tw, "%s\t%.2f\t\t\t\t%.1f MiB\t\t\n", plugin.name, median(plugin.upswift).Seconds(), float64(plugin.rss)/1024)
+	fmt.Fprintf(tw, "%s\t%.2f\t\t\t\t\t\t%.1f MiB\t\t\n", plugin.name, median(plugin.upswift).Seconds(), float64(plugin.rss)/1024)
 	if err := tw.Flush(); err != nil {
 		return err
 	}
