@@ -33,14 +33,19 @@ import (
 // last read, and says why in one DEBUG line. A corrupt or truncated file is
 // replaced.
 const (
-	// lockWait bounds a step's wait for the lock, held for microseconds
-	// by a step, or a scheduler's slice when the holder is descheduled.
+	// lockWait bounds a step's wait for the lock, held for tens of
+	// microseconds by a step, or a scheduler's slice when the holder is
+	// descheduled: eight applies at once on two cores saw a few dozen
+	// steps of a few thousand wait longer (and one wait of 89 ms).
 	lockWait = 5 * time.Millisecond
 	lockPoll = 50 * time.Microsecond
-	// lockMisses busy locks in a row mean a holder that does not let go
-	// (a stopped process, a file system whose locks hang): the process
-	// then paces alone. Fewer are a loaded machine: that step is retried
-	// (a start) or kept to this process (an answer).
+	// A lock busy for lockWait is a loaded machine for that one step: a
+	// start waits and asks again, an answer goes uncounted (one
+	// measurement lost), and the process keeps sharing, since pacing alone
+	// for a scheduler's hiccup would bring back the collisions sharing
+	// avoids. lockMisses such steps in a row mean a holder that does not
+	// let go (a stopped process, a file system whose locks hang): the
+	// process then paces alone for good, from the pace it last read.
 	lockMisses = 10
 	// A pace that no process has used for paceIdle (and two of its
 	// intervals) is resumed, not joined: nobody keeps it up, its bucket has
