@@ -46,7 +46,7 @@ func (e *Emulator) details(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	order := e.order[q.account.UserToken]
+	order := e.orderOf(q.account)
 	page := detailsPage{Message: []detailsDevice{}}
 	// One device past the limit tells whether more follow.
 	for _, r := range order.byDeviceID[order.afterDeviceID(q.afterID):] {
@@ -69,7 +69,7 @@ func (e *Emulator) states(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	order := e.order[q.account.UserToken]
+	order := e.orderOf(q.account)
 	page := statesPage{Message: []stateEntry{}}
 	for _, r := range order.byUUID[order.afterUUID(q.afterUUID):] {
 		if len(page.Message) == q.limit {
