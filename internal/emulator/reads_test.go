@@ -126,8 +126,19 @@ func pageAllDetails(t testing.TB, e *Emulator, token string, limit int, extra ma
 // uuids received.
 func pageAllStates(t testing.TB, e *Emulator, token string, limit int, extra map[string]any) ([]string, int) {
 	t.Helper()
+	entries, pages := pageAllStateEntries(t, e, token, limit, extra)
+	uuids := make([]string, len(entries))
+	for i, s := range entries {
+		uuids[i] = s.DeviceUUID
+	}
+	return uuids, pages
+}
+
+// pageAllStateEntries is pageAllStates returning the entries received.
+func pageAllStateEntries(t testing.TB, e *Emulator, token string, limit int, extra map[string]any) ([]stateEntry, int) {
+	t.Helper()
 	size := cmp.Or(limit, DefaultReadLimit)
-	var uuids []string
+	var entries []stateEntry
 	offset := ""
 	for pages := 1; ; pages++ {
 		b := map[string]any{"user_token": token}
@@ -155,11 +166,9 @@ func pageAllStates(t testing.TB, e *Emulator, token string, limit int, extra map
 		if len(page.Message) > size {
 			t.Fatalf("page %d: %d entries, limit %d", pages, len(page.Message), size)
 		}
-		for _, s := range page.Message {
-			uuids = append(uuids, s.DeviceUUID)
-		}
+		entries = append(entries, page.Message...)
 		if len(page.Message) < size {
-			return uuids, pages
+			return entries, pages
 		}
 		offset = page.Message[len(page.Message)-1].DeviceUUID
 		if pages > 100000 {
