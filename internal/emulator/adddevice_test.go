@@ -117,7 +117,7 @@ func checkAddedTagsExist(t *testing.T, e *Emulator, v DeviceView) {
 		}
 	}
 	if len(v.Tags) > 0 {
-		checkRemovalSees(t, e, DemoToken, v.ID, nil)
+		checkRemovalSees(t, e, v.ID, nil)
 	}
 }
 

@@ -77,11 +77,11 @@ func checkReadsMatchFleet(t *testing.T, e *Emulator, token string) {
 }
 
 // removeTag sends DELETE /v1/device_tags for tag over one group of a
-// project, with the given filters, and returns the IDs the log says lost
-// the tag, sorted.
-func removeTag(t *testing.T, e *Emulator, token, project, group, tag string, filters ...any) []string {
+// project of the demo account, with the given filters, and returns the IDs
+// the log says lost the tag, sorted.
+func removeTag(t *testing.T, e *Emulator, project, group, tag string, filters ...any) []string {
 	t.Helper()
-	b := map[string]any{"user_token": token, "tag_name": tag, "device_filter": map[string]any{
+	b := map[string]any{"user_token": DemoToken, "tag_name": tag, "device_filter": map[string]any{
 		"project": map[string]any{"name": project},
 		"groups":  []any{map[string]any{"name": group}},
 		"filters": append([]any{}, filters...),
@@ -93,11 +93,11 @@ func removeTag(t *testing.T, e *Emulator, token, project, group, tag string, fil
 	return slices.Sorted(slices.Values(log[len(log)-1].Removed))
 }
 
-// carrying lists, sorted, the devices of the account in group of project
-// that carry tag and pass keep (nil: all).
-func carrying(e *Emulator, token, project, group, tag string, keep func(DeviceView) bool) []string {
+// carrying lists, sorted, the devices of the demo account in group of
+// project that carry tag and pass keep (nil: all).
+func carrying(e *Emulator, project, group, tag string, keep func(DeviceView) bool) []string {
 	var out []string
-	for id, v := range e.Devices(token) {
+	for id, v := range e.Devices(DemoToken) {
 		if v.Project == project && v.Group == group && slices.Contains(v.Tags, tag) && (keep == nil || keep(v)) {
 			out = append(out, id)
 		}
@@ -106,18 +106,18 @@ func carrying(e *Emulator, token, project, group, tag string, keep func(DeviceVi
 	return out
 }
 
-// checkRemovalSees removes a tag the device carries from its group (with
-// filters) and checks that the removal took it from exactly the devices
-// the fleet says carry it there (and pass keep), device among them when
-// it passes keep.
-func checkRemovalSees(t *testing.T, e *Emulator, token, id string, keep func(DeviceView) bool, filters ...any) {
+// checkRemovalSees removes a tag the device of the demo account carries
+// from its group (with filters) and checks that the removal took it from
+// exactly the devices the fleet says carry it there (and pass keep), the
+// device among them when it passes keep.
+func checkRemovalSees(t *testing.T, e *Emulator, id string, keep func(DeviceView) bool, filters ...any) {
 	t.Helper()
-	v := e.Devices(token)[id]
+	v := e.Devices(DemoToken)[id]
 	if len(v.Tags) == 0 {
 		t.Fatalf("device %s carries no tag", id)
 	}
-	want := carrying(e, token, v.Project, v.Group, v.Tags[0], keep)
-	got := removeTag(t, e, token, v.Project, v.Group, v.Tags[0], filters...)
+	want := carrying(e, v.Project, v.Group, v.Tags[0], keep)
+	got := removeTag(t, e, v.Project, v.Group, v.Tags[0], filters...)
 	if !slices.Equal(got, want) || (keep == nil || keep(v)) != slices.Contains(got, id) {
 		t.Errorf("removal of tag %q from %s/%s took it from %v, want %v", v.Tags[0], v.Project, v.Group, got, want)
 	}

@@ -75,7 +75,7 @@ func TestControlRoutes(t *testing.T) {
 			}
 			checkInspectShows(t, e, got)
 			checkReadsMatchFleet(t, e, DemoToken)
-			checkRemovalSees(t, e, DemoToken, got.ID, nil)
+			checkRemovalSees(t, e, got.ID, nil)
 		})
 	}
 }

@@ -73,7 +73,7 @@ func TestMoveDevice(t *testing.T) {
 			if n := len(e.Devices(DemoToken)); n != len(views) {
 				t.Errorf("%d devices after the move, want %d", n, len(views))
 			}
-			checkRemovalSees(t, e, DemoToken, tt.device, nil)
+			checkRemovalSees(t, e, tt.device, nil)
 		})
 	}
 }
@@ -109,7 +109,7 @@ func TestSetDeviceState(t *testing.T) {
 				t.Errorf("device %+v, want %+v", got, want)
 			}
 			inState := func(v DeviceView) bool { return v.State == tt.state }
-			checkRemovalSees(t, e, DemoToken, tt.device, inState, filter(FilterDeviceState, OperandIs, tt.state))
+			checkRemovalSees(t, e, tt.device, inState, filter(FilterDeviceState, OperandIs, tt.state))
 		})
 	}
 }
@@ -134,7 +134,7 @@ func TestResetUndoesChanges(t *testing.T) {
 		}
 		checkReadsMatchFleet(t, e, DemoToken)
 	}
-	if got := carrying(e, DemoToken, "Demo", "TestGroup3", "fresh", nil); !slices.Equal(got, []string{"d-0b5e-77a1"}) {
+	if got := carrying(e, "Demo", "TestGroup3", "fresh", nil); !slices.Equal(got, []string{"d-0b5e-77a1"}) {
 		t.Errorf("devices with the new tag: %v", got)
 	}
 
@@ -202,10 +202,10 @@ func TestChangesBesideReads(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	wantIDs, _ := expectedOrders(e, readToken, nil)
-	if got, _ := pageAllDetails(t, e, readToken, 50, nil); !slices.Equal(got, wantIDs) || len(got) != 310 {
-		t.Errorf("after the changes: %d devices, want 310", len(got))
+	if n := len(e.Devices(readToken)); n != 310 {
+		t.Errorf("%d devices after the changes, want 310", n)
 	}
+	checkReadsMatchFleet(t, e, readToken)
 }
 
 // BenchmarkReadPageAfterMove measures a move in a fleet of 10,000 devices
