@@ -8,20 +8,24 @@ import (
 	"testing"
 )
 
-func TestAddDevice(t *testing.T) {
+// addCase is a case of TestAddDevice.
+type addCase struct {
+	name string
+	// token "" is DemoToken, "-" none; project "" is Demo, group ""
+	// TestGroup1.
+	token, project, group string
+	device                Device
+	want                  string     // error; "" for success
+	view                  DeviceView // for success: the added device, but for ID, project and group
+}
+
+// addCases are the cases of TestAddDevice, against changeFleet.
+func addCases() []addCase {
 	// changeFleet's largest device_id is bench-01's, assigned by New after
 	// the demo's 100990; its largest update_id is 7161.
 	const nextID, nextUpdate = 100992, 7162
 	history := []Update{{ID: 1, Status: UpdateSuccess, Version: "v9", ScheduleTime: "2026-01-02 03:04:05"}}
-	tests := []struct {
-		name string
-		// token "" is DemoToken, "-" none; project "" is Demo, group ""
-		// TestGroup1.
-		token, project, group string
-		device                Device
-		want                  string     // error; "" for success
-		view                  DeviceView // for success: the added device, but for ID, project and group
-	}{
+	return []addCase{
 		{name: "the least device", device: Device{ID: "d-0b5e-77a1", State: StateOnline},
 			view: DeviceView{DeviceID: nextID, State: StateOnline, LastKeepalive: DefaultLastKeepalive,
 				Tags: []string{}, Apps: map[string]string{}, Updates: []Update{}}},
@@ -67,7 +71,10 @@ func TestAddDevice(t *testing.T) {
 			want: "updates[0]: update_id 0 is not positive"},
 		{name: "token as id", device: Device{ID: DemoToken}, want: `device: device "<redacted>": state "" is not one of online, offline`},
 	}
-	for _, tt := range tests {
+}
+
+func TestAddDevice(t *testing.T) {
+	for _, tt := range addCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			token := map[string]string{"": DemoToken, "-": ""}[tt.token]
 			if _, ok := map[string]bool{"": true, "-": true}[tt.token]; !ok {

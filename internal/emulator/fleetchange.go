@@ -59,17 +59,17 @@ func (e *Emulator) moveDevice(token, id, project, group string) (DeviceView, err
 		if err != nil {
 			return DeviceView{}, err
 		}
+		dst, at := &a.Projects[pi].Groups[gi], from.device
 		if from.project != pi || from.group != gi {
 			src := &a.Projects[from.project].Groups[from.group]
 			d := src.Devices[from.device]
 			src.Devices = slices.Delete(src.Devices, from.device, from.device+1)
-			dst := &a.Projects[pi].Groups[gi]
 			dst.Devices = append(dst.Devices, d)
+			at = len(dst.Devices) - 1
 			// The positions of the devices after it in its old group moved.
 			e.changed(a)
 		}
-		g := &a.Projects[pi].Groups[gi]
-		return newDeviceView(project, group, &g.Devices[slices.IndexFunc(g.Devices, func(d Device) bool { return d.ID == id })]), nil
+		return newDeviceView(project, group, &dst.Devices[at]), nil
 	})
 }
 

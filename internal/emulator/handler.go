@@ -113,9 +113,9 @@ func New(f *Fleet) *Emulator {
 }
 
 // Reset puts the fleet back to the one given to New (undoing the removals
-// and the changes of MoveDevice, SetDeviceState and AddDevice, with the tags
-// AddDevice brought in), clears the request log
-// (and so what TokenSeen knows) and the counts, and turns every knob off.
+// and the changes of MoveDevice, SetDeviceState and AddDevice, with the
+// tags AddDevice brought in), clears the request log (and so what TokenSeen
+// knows) and the counts, and turns every knob off.
 // Requests in flight during Reset are neither logged nor counted.
 func (e *Emulator) Reset() {
 	e.mu.Lock()
