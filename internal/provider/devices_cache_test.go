@@ -13,9 +13,10 @@ import (
 )
 
 // TestRemovalForgetsTheListings: within one provider process, a second
-// read of the same project uses the kept listing, and a removal drops it,
-// so that a read after the removal lists the fleet again and sees what the
-// removal changed.
+// read of the same project uses the kept listing, and a tag removal drops
+// it, so that a read after the removal lists the fleet again and sees what
+// the removal changed; an app removal, which changes nothing the reads
+// report, keeps it.
 func TestRemovalForgetsTheListings(t *testing.T) {
 	f := newTagFixture(t)
 	client, err := upswift.NewClient(upswift.Options{Endpoint: f.server.URL, UserToken: testAccToken, MaxRetries: 0})
@@ -58,11 +59,20 @@ func TestRemovalForgetsTheListings(t *testing.T) {
 			"type": types.StringValue("specific_device"), "operand": types.StringValue("is"), "value": types.StringValue("d-2"),
 		})}),
 	})
-	run := removalRun{kind: tagRemoval, name: types.StringValue("edge"), filter: filter, timeout: time.Minute, resource: true}
-	if diags := run.run(ctx, data); diags.HasError() {
+	run := removalRun{kind: tagRemoval, name: types.StringValue("edge"), filter: filter, timeout: time.Minute, form: resourceForm}
+	if _, diags := run.run(ctx, data); diags.HasError() {
 		t.Fatalf("removal: %v", diags)
 	}
 	if got := read(); !slices.Equal(got, []string{"d-1"}) || details() != 2 {
 		t.Fatalf("after the removal: %v after %d listings, want [d-1] from a second listing", got, details())
+	}
+
+	// An app removal changes nothing the reads report: the listing stays.
+	run = removalRun{kind: appRemoval, name: types.StringValue("legacy-agent"), filter: filter, timeout: time.Minute, form: resourceForm}
+	if _, diags := run.run(ctx, data); diags.HasError() {
+		t.Fatalf("app removal: %v", diags)
+	}
+	if got := read(); !slices.Equal(got, []string{"d-1"}) || details() != 2 {
+		t.Fatalf("after an app removal: %v after %d listings, want [d-1] from the kept listing", got, details())
 	}
 }

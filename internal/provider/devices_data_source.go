@@ -144,7 +144,7 @@ func (d *devicesDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	}
 	timeout, diags := cfg.Timeouts.Read(ctx, defaultReadTimeout)
 	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(d.ready()...)
+	resp.Diagnostics.Append(d.data.ready("upswift_devices is read")...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -158,33 +158,16 @@ func (d *devicesDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	ReadingFleet()
 	sel, err := upswift.SelectDevices(readCtx, d.data.listings, filter)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to List Upswift Devices", listErrorDetail(filter, timeout, err))
+		resp.Diagnostics.AddError("Unable to List Upswift Devices", listErrorDetail(filter, "timeouts.read", timeout, err))
 		return
 	}
-	resp.Diagnostics.Append(selectionWarnings(filter, sel)...)
+	resp.Diagnostics.Append(selectionWarnings(filter, sel, "The devices listed are those")...)
 	state, err := devicesState(req.Config.Raw, sel.Devices)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Store the Listed Devices", fmt.Sprintf("%s. Please report this issue to the provider developers.", err))
 		return
 	}
 	resp.State.Raw = state
-}
-
-// ready reports why the provider cannot read yet, if it cannot.
-func (d *devicesDataSource) ready() diag.Diagnostics {
-	var diags diag.Diagnostics
-	switch {
-	case d.data == nil:
-		diags.AddError("Unconfigured Upswift Provider",
-			"The provider was not configured before the data source was read. Please report this issue to the provider developers.")
-	case d.data.tokenMissing:
-		diags.AddError("Missing Upswift User Token", missingTokenDetail+" Listing devices needs it.")
-	case d.data.client == nil:
-		diags.AddError("Unconfigured Upswift Provider",
-			"The provider configuration still had unknown values when upswift_devices was read. Make sure user_token and "+
-				"endpoint are known before the data source is read (they may not come from resources created in the same run).")
-	}
-	return diags
 }
 
 // devicesState is the data source's state: the configuration's values
@@ -249,17 +232,17 @@ func devicesState(config tftypes.Value, devices []upswift.Device) (tftypes.Value
 // selectionWarnings says, at the filter concerned, where the list may be
 // larger than what a removal with the same filter touches: an app filter
 // that was not evaluated, devices a device_state filter kept without a
-// reported state.
-func selectionWarnings(f upswift.DeviceFilter, sel upswift.Selection) diag.Diagnostics {
+// reported state. listed names the list: "The devices listed are those".
+func selectionWarnings(f upswift.DeviceFilter, sel upswift.Selection, listed string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	filters := path.Root("device_filter").AtName("filters")
 	for _, i := range sel.Unevaluated {
 		flt := f.Filters[i]
 		diags.AddAttributeWarning(filters.AtListIndex(i), "App Filter Not Evaluated",
 			fmt.Sprintf("The filter { type = %q, operand = %q, value = %q } was not evaluated: the API's device reads "+
-				"do not report which apps a device has. The devices listed are those that match the other filters, "+
-				"a superset of what a removal with this device_filter would touch, because dropping one of several "+
-				"filters that combine with AND only widens the selection.", flt.Type, flt.Operand, flt.Value))
+				"do not report which apps a device has. %s that match the other filters, a superset of what a removal "+
+				"with this device_filter would touch, because dropping one of several filters that combine with AND "+
+				"only widens the selection.", flt.Type, flt.Operand, flt.Value, listed))
 	}
 	if len(sel.StateNotReported) == 0 {
 		return diags
@@ -285,8 +268,9 @@ func abbreviate(names []string, n int) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
 }
 
-// listErrorDetail explains a failed listing and what to do next.
-func listErrorDetail(f upswift.DeviceFilter, timeout time.Duration, err error) string {
+// listErrorDetail explains a failed listing and what to do next;
+// timeoutName names what bounds it ("timeouts.read").
+func listErrorDetail(f upswift.DeviceFilter, timeoutName string, timeout time.Duration, err error) string {
 	what := fmt.Sprintf("Listing the devices of project %q", f.Project.Name)
 	if len(f.Groups) > 0 {
 		names := make([]string, len(f.Groups))
@@ -300,9 +284,9 @@ func listErrorDetail(f upswift.DeviceFilter, timeout time.Duration, err error) s
 	var fieldErr *upswift.FieldError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Sprintf("%s did not finish within timeouts.read of %s: %s. Raise timeouts.read, or try again later; "+
+		return fmt.Sprintf("%s did not finish within %s of %s: %s. Raise %s, or try again later; "+
 			"if the API's rate limit held the listing back, requests_per_minute in the provider block keeps the "+
-			"provider under it from the start.", what, timeout, err)
+			"provider under it from the start.", what, timeoutName, timeout, err, timeoutName)
 	case errors.Is(err, context.Canceled):
 		return fmt.Sprintf("Terraform was interrupted while %s: %s.", strings.ToLower(what[:1])+what[1:], err)
 	case errors.As(err, &apiErr):
