@@ -111,8 +111,8 @@ func readTimeoutsAttribute(ctx context.Context) schema.Attribute {
 const devicesDescription = "Lists the devices of an Upswift (JFrog Connect) project that a device filter selects, " +
 	"with the API's two reads, `GET /v1/devices_details` (each device's details) and `GET /v1/get_devices_state` " +
 	"(its state), page by page and side by side. Give it the `device_filter` of a removal to see the devices that " +
-	"removal would touch in the plan, before it runs, and to refuse the removal in a `precondition` when they are " +
-	"more than expected.\n\n" +
+	"removal would touch in the plan, before it runs, and give its `device_uuids` to the removal's " +
+	"`expected_device_uuids`, so that the apply refuses the removal when a device joined the scope since the plan.\n\n" +
 	"The provider selects the devices itself, with the API's rules: the devices of the project, or of any of " +
 	"`groups` (one listing per group, their union), that match every one of `filters`. `specific_device` compares " +
 	"`device_uuid`; `tag` an entry of `tags`; `device_state` the state the state listing reports; `update_status` the " +
@@ -123,8 +123,8 @@ const devicesDescription = "Lists the devices of an Upswift (JFrog Connect) proj
 	"with a warning, for the same reason: the list may be larger than the removal's scope, never smaller.\n\n" +
 	"The data source reads during `terraform plan` (and refresh); when `device_filter` holds a value known only " +
 	"after apply, Terraform reads it during apply. `terraform validate` makes no API call. All `upswift_devices` " +
-	"of one configuration that name the same project and group share one listing per Terraform run. Reading needs " +
-	"the provider's user token."
+	"of one configuration that name the same project and group share one listing per Terraform run, with the " +
+	"removals' scope checks. Reading needs the provider's user token."
 
 func (d *devicesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	data, diags := asProviderData(req.ProviderData)

@@ -174,3 +174,26 @@ func TestAccScope_appFilterComparesTheSuperset(t *testing.T) {
 		t.Error("the removal did not take legacy-agent from d-4ec7-1be9 alone")
 	}
 }
+
+// TestAccScope_filterFromTheDataSource: the docs' example, whose removal
+// takes the data source's own device_filter (groups only: its filters are
+// null), applies and then plans no change.
+func TestAccScope_filterFromTheDataSource(t *testing.T) {
+	f := newFixture(t)
+	config := requiredUpswift + f.providerConfig() + devicesBlock("legacy_agent", `{ project = { name = "Demo" }, groups = [{ name = "TestGroup1" }] }`) + `
+resource "upswift_app_removal" "legacy_agent" {
+  app_name              = "legacy-agent"
+  device_filter         = data.upswift_devices.legacy_agent.device_filter
+  expected_device_uuids = data.upswift_devices.legacy_agent.device_uuids
+  max_devices           = 20
+}
+`
+	w := newWorkDir(t, anyCLI(t), config)
+	w.mustRun("apply", "-input=false", "-no-color", "-auto-approve")
+	if f.hasApp("d-1", "legacy-agent") || f.hasApp("d-2", "legacy-agent") || len(f.removals()) != 1 {
+		t.Fatal("the removal did not take legacy-agent from d-1 and d-2 in one call")
+	}
+	if code, out := w.planExitCode(); code != 0 {
+		t.Fatalf("the example plans changes after its apply:\n%s", out)
+	}
+}
