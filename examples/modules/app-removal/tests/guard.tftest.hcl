@@ -2,6 +2,11 @@
 # emulator, no API call. override_data gives upswift_devices the devices it
 # would list; the plan then shows whether the precondition refuses the
 # removal. Needs Terraform 1.7 or later, or OpenTofu 1.8 or later.
+#
+# Only device_uuids, which the guard counts, is overridden: Terraform cannot
+# set a list of nested attributes such as devices in override_data (OpenTofu
+# can), so the mocked devices is an empty list and the integration tests
+# check it.
 
 mock_provider "upswift" {}
 
