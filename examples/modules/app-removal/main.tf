@@ -3,7 +3,9 @@
 #
 # upswift_devices lists, during the plan, the devices that device_filter
 # selects; the precondition fails the plan when they are more than
-# max_devices, so that nothing is removed and the plan says why. Its tests
+# max_devices, so that nothing is removed and the plan says why, and the
+# removal is bound to that list: the apply of a saved plan is refused when a
+# device joined the scope since the plan. Its tests
 # are in tests/: guard.tftest.hcl with a mocked provider (no account, no
 # API), integration.tftest.hcl against the provider's local emulator.
 
@@ -32,6 +34,8 @@ resource "upswift_app_removal" "this" {
   app_name = var.app_name
   # The very filter the scope was read with, so that the two cannot differ.
   device_filter = var.device_filter
+  # The devices the plan showed: the apply removes the app from no other.
+  expected_device_uuids = local.scope
 
   lifecycle {
     precondition {

@@ -81,6 +81,11 @@ run "plans_the_removal_of_a_scope_within_the_bound" {
     condition     = output.device_uuids == tolist(["d-4ec7-1be9", "d-a3c5-6e18"])
     error_message = "The module should report the devices of the scope."
   }
+  assert {
+    # The removal is bound to the devices the plan read.
+    condition     = upswift_app_removal.this.expected_device_uuids == toset(["d-4ec7-1be9", "d-a3c5-6e18"])
+    error_message = "The removal's expected_device_uuids should be the scope the plan read."
+  }
 }
 
 run "refuses_a_max_devices_below_1" {
