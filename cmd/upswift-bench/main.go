@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.workspaceN, "workspace-n", 50, "workspaces side by side: removals per workspace")
 	fs.Float64Var(&o.workspaceRate, "workspace-rate", 20, "workspaces side by side: the emulator's limit (requests/s) they share")
 	fs.StringVar(&o.provider, "provider", "bin/terraform-provider-upswift", "locally built provider binary")
-	fs.StringVar(&o.terraform, "terraform", "terraform", "Terraform CLI")
+	fs.StringVar(&o.terraform, "terraform", "terraform", "Terraform or OpenTofu CLI: a name on the PATH or a path")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -85,11 +85,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tfPath, err := exec.LookPath(o.terraform)
+	cli, err := devenv.FindCLI(ctx, o.terraform)
 	if err != nil {
-		return fmt.Errorf("no Terraform CLI %q found", o.terraform)
+		return err
 	}
-	version, _ := exec.Command(tfPath, "version").Output()
+	tfPath := cli.Path
 
 	work, err := os.MkdirTemp("", "upswift-bench-")
 	if err != nil {
@@ -133,7 +133,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 
 	fmt.Fprintf(out, "upswift-bench: N=%d, %d runs, latency %s, %s, %d cores\n%s\n",
-		o.n, o.runs, o.latency, strings.SplitN(string(version), "\n", 2)[0], cpuCount(), time.Now().UTC().Format(time.RFC3339))
+		o.n, o.runs, o.latency, cli.Product+" v"+cli.Version, cpuCount(), time.Now().UTC().Format(time.RFC3339))
 	if err := listingBench(ctx, out, tfPath, work, cliConfig, o, *listDevices); err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -43,12 +44,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	app := fs.String("app", "legacy-agent", "app whose removal the table shows")
 	tag := fs.String("tag", "beta", "tag whose removal the table shows")
 	scopeOutput := fs.String("scope-output", "legacy_agent_scope", "output of the configuration that lists, by device ID, the devices the app removal applies to")
-	terraform := fs.String("terraform", "terraform", "Terraform (or OpenTofu) CLI")
+	terraform := fs.String("terraform", "terraform", "Terraform or OpenTofu CLI: a name on the PATH or a path")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if _, err := exec.LookPath(*terraform); err != nil {
-		return fmt.Errorf("no Terraform CLI %q found: install Terraform >= 1.0.11 (or pass -terraform /path/to/tofu, OpenTofu >= 1.6.3)", *terraform)
+	cli, err := devenv.FindCLI(ctx, *terraform)
+	if err != nil {
+		return fmt.Errorf("%w: install Terraform >= 1.0.11, or pass -terraform /path/to/tofu (OpenTofu >= 1.6.3; `make demo TERRAFORM=/path/to/tofu`)", err)
 	}
 
 	work, err := os.MkdirTemp("", "upswift-demo-")
@@ -69,11 +71,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer func() { _ = server.Close() }()
-	fmt.Fprintf(stdout, "Upswift emulator listening on %s (demo fleet, token %q)\n\n", server.URL, emulator.DemoToken)
+	fmt.Fprintf(stdout, "Upswift emulator listening on %s (demo fleet, token %q)\n", server.URL, emulator.DemoToken)
+	fmt.Fprintf(stdout, "%s v%s (%s) plans and applies %s\n\n", cli.Product, cli.Version, cli.Path, *dir)
 
 	before := server.Emulator.Devices(emulator.DemoToken)
 	tf := func(out io.Writer, args ...string) error {
-		cmd := exec.CommandContext(ctx, *terraform, args...)
+		cmd := exec.CommandContext(ctx, cli.Path, args...)
 		cmd.Dir = work
 		cmd.Env = devenv.Env(cliConfig, server.URL, emulator.DemoToken)
 		cmd.Stdout, cmd.Stderr = out, os.Stderr
@@ -81,7 +84,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		// the chance to stop cleanly rather than killing it.
 		cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("terraform %s: %w", args[0], err)
+			return fmt.Errorf("%s %s: %w", filepath.Base(cli.Path), args[0], err)
 		}
 		return nil
 	}
