@@ -197,3 +197,23 @@ resource "upswift_app_removal" "legacy_agent" {
 		t.Fatalf("the example plans changes after its apply:\n%s", out)
 	}
 }
+
+// TestAccScope_failedListingRefuses: a listing that fails right before the
+// removal, after its retries, refuses the removal and says why; nothing
+// is sent and the state holds no removal.
+func TestAccScope_failedListingRefuses(t *testing.T) {
+	f := newFixture(t)
+	w := newWorkDir(t, anyCLI(t), f.boundConfig("legacy-agent", group1Filter, ""))
+	w.mustRun("plan", "-input=false", "-no-color", "-out=review.tfplan")
+	f.server.Emulator.FailNext(100, 503, true)
+	out := w.mustFail("apply", "-input=false", "-no-color", "review.tfplan")
+	for _, want := range []string{"Unable to Check the Removal's Scope", `Listing the devices of project "Demo" in groups "TestGroup1" failed`,
+		"503", "Nothing was sent and nothing was saved to state"} {
+		if !contains(out, want) {
+			t.Errorf("the refused apply does not say %q:\n%s", want, out)
+		}
+	}
+	if n := len(f.removals()); n != 0 || w.stateAttributes("upswift_app_removal.test") != nil {
+		t.Errorf("%d removals sent or the removal saved after a failed listing", n)
+	}
+}
