@@ -156,3 +156,26 @@ func TestAccScope_stateOfTheReleaseBefore(t *testing.T) {
 		t.Errorf("the plan sent %d reads and the emulator has %d removals, want none and 1", details+states, len(f.removals()))
 	}
 }
+
+// TestAccScope_unknownReviewedSetWarns: a reviewed set known only at apply
+// (its data source waits for a value of another resource) gets a plan
+// warning that the plan does not show it; the apply checks the set it
+// gets then.
+func TestAccScope_unknownReviewedSetWarns(t *testing.T) {
+	f := newFixture(t)
+	config := f.unboundConfig("legacy-agent", group1Filter, "expected_device_uuids = data.upswift_devices.later.device_uuids") +
+		devicesBlock("later", `{ project = { name = terraform_data.project.output }, groups = [{ name = "TestGroup1" }] }`) + `
+resource "terraform_data" "project" {
+  input = "Demo"
+}
+`
+	w := newWorkDir(t, cliAtLeast(t, tfversion.Version1_4_0), config)
+	out := w.mustRun("plan", "-input=false", "-no-color", "-out=review.tfplan")
+	if !contains(out, "Reviewed Scope Known Only at Apply") {
+		t.Errorf("the plan does not warn that the reviewed set is unknown:\n%s", out)
+	}
+	w.mustRun("apply", "-input=false", "-no-color", "review.tfplan")
+	if got := jsonStrings(w.stateAttributes("upswift_app_removal.test")["applied_device_uuids"]); !slices.Equal(got, []string{"d-1", "d-2"}) {
+		t.Errorf("applied_device_uuids = %v, want [d-1 d-2]", got)
+	}
+}
