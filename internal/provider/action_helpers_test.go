@@ -101,24 +101,38 @@ func (w *workDir) run(args ...string) (string, error) {
 // (none when there is no state file).
 func (w *workDir) stateResources() []string {
 	w.t.Helper()
+	var out []string
+	for _, r := range w.state().Resources {
+		out = append(out, r.Type+"."+r.Name)
+	}
+	return out
+}
+
+// stateFile is what the tests read of a state file.
+type stateFile struct {
+	Resources []struct {
+		Mode, Type, Name string
+		Instances        []struct {
+			Attributes map[string]any `json:"attributes"`
+		} `json:"instances"`
+	} `json:"resources"`
+}
+
+// state reads the directory's state; an empty one when there is none.
+func (w *workDir) state() stateFile {
+	w.t.Helper()
+	var st stateFile
 	data, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
 	if os.IsNotExist(err) {
-		return nil
+		return st
 	}
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	var st struct {
-		Resources []struct{ Type, Name string } `json:"resources"`
-	}
 	if err := json.Unmarshal(data, &st); err != nil {
 		w.t.Fatal(err)
 	}
-	var out []string
-	for _, r := range st.Resources {
-		out = append(out, r.Type+"."+r.Name)
-	}
-	return out
+	return st
 }
 
 // serveProvider serves the provider over go-plugin in this process until

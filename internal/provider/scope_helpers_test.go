@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -121,25 +120,7 @@ func (w *workDir) plannedChanges(plan string) map[string]plannedChange {
 // (type.name), or nil when the state does not hold it.
 func (w *workDir) stateAttributes(address string) map[string]any {
 	w.t.Helper()
-	data, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	var st struct {
-		Resources []struct {
-			Mode, Type, Name string
-			Instances        []struct {
-				Attributes map[string]any `json:"attributes"`
-			} `json:"instances"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(data, &st); err != nil {
-		w.t.Fatal(err)
-	}
-	for _, r := range st.Resources {
+	for _, r := range w.state().Resources {
 		if r.Mode == "managed" && r.Type+"."+r.Name == address && len(r.Instances) == 1 {
 			return r.Instances[0].Attributes
 		}
@@ -147,7 +128,7 @@ func (w *workDir) stateAttributes(address string) map[string]any {
 	return nil
 }
 
-// strings returns v (a JSON list of strings) as sorted strings.
+// jsonStrings returns v (a JSON list of strings) as sorted strings.
 func jsonStrings(v any) []string {
 	list, _ := v.([]any)
 	out := make([]string, 0, len(list))
