@@ -17,10 +17,10 @@ import (
 )
 
 // The device filter is the same in every removal, resource or action. Its
-// vocabulary (descriptions, the docs table), validators, model and
-// expansion into the API request live here; the schema declarations, which
-// differ only by package (resource/schema or action/schema), are in
-// device_filter_schema.go. Every text about filter types, operands and
+// vocabulary (descriptions, the docs table), model, errors and expansion
+// into the API request live here; its validators are in validators.go, and
+// the schema declarations, which differ only by package (resource/schema
+// or action/schema), are in device_filter_schema.go. Every text about filter types, operands and
 // values is generated from upswift.FilterTypes.
 
 // deviceFilterModel is device_filter as read from a plan or a

@@ -13,8 +13,8 @@ import (
 )
 
 // The device_filter attribute, declared once per schema package. All three
-// declarations take their descriptions and validators from device_filter.go;
-// they differ only where the packages do: a resource's lists default to
+// declarations take their descriptions from device_filter.go and their
+// validators from validators.go; they differ only where the packages do: a resource's lists default to
 // empty and a change forces a new removal, while an action and a data
 // source have neither defaults nor plan modifiers (their absent lists are
 // null, taken as []).

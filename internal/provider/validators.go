@@ -97,20 +97,30 @@ func (positiveDuration) ValidateString(_ context.Context, req validator.StringRe
 	}
 }
 
+// The validator lists below serve attributes declared more than once: in
+// the resource, action and data source schemas, which are separate
+// packages of the framework.
+
+// nonEmpty refuses an empty string: a name or a filter's value.
 func nonEmpty() []validator.String { return []validator.String{stringvalidator.LengthAtLeast(1)} }
 
+// filterTypeValidators allow the filter types of upswift.FilterTypes.
 func filterTypeValidators() []validator.String {
 	return []validator.String{stringvalidator.OneOf(upswift.FilterTypeNames()...)}
 }
 
+// filterOperandValidators allow the operands some filter type takes;
+// filterValidator then checks the operand against the filter's type.
 func filterOperandValidators() []validator.String {
 	return []validator.String{stringvalidator.OneOf(allOperands()...)}
 }
 
+// uuidValidators refuse an empty device_uuid in expected_device_uuids.
 func uuidValidators() []validator.Set {
 	return []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}
 }
 
+// maxDevicesValidators refuse a max_devices below one.
 func maxDevicesValidators() []validator.Int64 {
 	return []validator.Int64{int64validator.AtLeast(1)}
 }
