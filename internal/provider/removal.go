@@ -149,10 +149,6 @@ func readRemoval(ctx context.Context, k removalKind, get func(context.Context, p
 	return name, filter, diags
 }
 
-const missingTokenDetail = "The provider configuration has no user token. Set user_token in the provider \"upswift\" block " +
-	"(e.g. user_token = var.upswift_user_token) or set the " + envUserToken + " environment variable. " +
-	"The token is under Settings on the Upswift (JFrog Connect) dashboard."
-
 // removalErrorDetail explains a failed removal of the noun name and what to
 // do next, for a resource's apply or an action's invocation.
 func removalErrorDetail(noun, name string, timeout time.Duration, err error, resource bool) string {
@@ -274,20 +270,4 @@ func (r *removal) configure(v any) diag.Diagnostics {
 		r.data = data
 	}
 	return diags
-}
-
-// asProviderData is what the provider's Configure handed over to a
-// resource, an action or a data source; nil (before the provider is
-// configured) is no error.
-func asProviderData(v any) (*providerData, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	if v == nil {
-		return nil, diags
-	}
-	data, ok := v.(*providerData)
-	if !ok {
-		diags.AddError("Unexpected Provider Data Type",
-			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", v))
-	}
-	return data, diags
 }
