@@ -24,12 +24,6 @@ var (
 	_ datasource.DataSourceWithConfigure = (*devicesDataSource)(nil)
 )
 
-// ReadingFleet is called when a read is about to hold a listing of the
-// fleet in memory, for the life of the process. main sets it to lift the
-// soft memory limit it keeps for removals: a listing of thousands of
-// devices lives above that limit, and the collector would run all the time.
-var ReadingFleet = func() {}
-
 // defaultReadTimeout bounds a read, rate-limit waits included, when the
 // configuration sets no timeouts.read.
 const defaultReadTimeout = 10 * time.Minute
@@ -155,7 +149,7 @@ func (d *devicesDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	}
 	readCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	ReadingFleet()
+	d.data.readingFleet()
 	sel, err := upswift.SelectDevices(readCtx, d.data.listings, filter)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to List Upswift Devices", listErrorDetail(filter, "timeouts.read", timeout, err))

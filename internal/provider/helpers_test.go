@@ -357,9 +357,9 @@ func configureProviderDiags(t testing.TB, server tfprotov6.ProviderServer, endpo
 	return resp.Diagnostics
 }
 
-func newTestServer(t testing.TB) tfprotov6.ProviderServer {
+func newTestServer(t testing.TB, opts ...Option) tfprotov6.ProviderServer {
 	t.Helper()
-	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	server, err := providerserver.NewProtocol6WithError(New("test", opts...)())()
 	if err != nil {
 		t.Fatal(err)
 	}

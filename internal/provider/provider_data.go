@@ -19,6 +19,9 @@ type providerData struct {
 	// tokenMissing is true when neither the configuration nor the
 	// environment gives a token.
 	tokenMissing bool
+	// readingFleet is called right before a listing of the fleet that the
+	// process keeps in memory (WithReadingFleet).
+	readingFleet func()
 }
 
 // ready reports why the provider cannot call the API yet, if it cannot;

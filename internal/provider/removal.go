@@ -116,7 +116,7 @@ func (r removalRun) run(ctx context.Context, data *providerData) ([]upswift.Devi
 	defer cancel()
 	var scope []upswift.Device
 	if r.check.requested() {
-		ReadingFleet()
+		data.readingFleet()
 		sel, d := r.check.run(ctx, data.listings.Since(time.Now().Add(-checkFreshness)), filter, r.form, r.timeout)
 		diags.Append(d...)
 		if diags.HasError() {
@@ -243,7 +243,7 @@ func (r *removal) checkScopeAtPlan(ctx context.Context, filterObj types.Object, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	ReadingFleet()
+	r.data.readingFleet()
 	_, d = check.run(ctx, r.data.listings, filter, s, timeout)
 	diags.Append(d...)
 	return diags
