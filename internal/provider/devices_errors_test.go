@@ -31,7 +31,7 @@ func TestListErrorDetail(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := listErrorDetail(filter, "timeouts.read", 2*time.Minute, tt.err)
+			got := deviceListing{filter: filter, timeoutName: "timeouts.read", timeout: 2 * time.Minute}.errorDetail(tt.err)
 			for _, w := range append(tt.want, `project "Demo"`) {
 				if !strings.Contains(got, w) {
 					t.Errorf("detail %q lacks %q", got, w)

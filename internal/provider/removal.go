@@ -124,15 +124,14 @@ func (r removalRun) run(ctx context.Context, data *providerData) ([]upswift.Devi
 		}
 		scope = sel.Devices
 	}
-	name := r.name.ValueString()
-	err := r.kind.remove(ctx, data.client, name, filter)
+	err := r.kind.remove(ctx, data.client, r.name.ValueString(), filter)
 	if r.kind.changesReads {
 		// Whether or not its answer came back, the removal may have
 		// changed what the reads report: later reads list again.
 		data.listings.Forget()
 	}
 	if err != nil {
-		diags.AddError("Unable to Remove "+r.kind.title(), removalErrorDetail(r.kind.noun, name, r.timeout, err, r.form == resourceForm))
+		diags.AddError("Unable to Remove "+r.kind.title(), r.errorDetail(err))
 		return nil, diags
 	}
 	return scope, diags
@@ -149,21 +148,22 @@ func readRemoval(ctx context.Context, k removalKind, get func(context.Context, p
 	return name, filter, diags
 }
 
-// removalErrorDetail explains a failed removal of the noun name and what to
-// do next, for a resource's apply or an action's invocation.
-func removalErrorDetail(noun, name string, timeout time.Duration, err error, resource bool) string {
+// errorDetail explains why the removal failed with err and what to do
+// next, in the words of its form: a resource's apply or an action's
+// invocation.
+func (r removalRun) errorDetail(err error) string {
+	noun, name := r.kind.noun, r.name.ValueString()
 	what := fmt.Sprintf("Removing %s %q", noun, name)
 	saved, limit, again := " Nothing was saved to state.", "the create timeout", "Applying again sends the removal again."
-	raise := " Raise timeouts.create, or try again later."
-	if !resource {
+	if r.form == actionForm {
 		saved, limit, again = "", "the action's timeout", "Invoking the action again sends the removal again."
-		raise = " Raise the action's timeout, or try again later."
 	}
+	raise := " Raise " + r.form.timeoutName() + ", or try again later."
 	var apiErr *upswift.APIError
 	var reqErr *upswift.RequestError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Sprintf("%s did not finish within %s of %s: %s.%s%s", what, limit, timeout, err, saved, raise)
+		return fmt.Sprintf("%s did not finish within %s of %s: %s.%s%s", what, limit, r.timeout, err, saved, raise)
 	case errors.Is(err, context.Canceled):
 		return fmt.Sprintf("Terraform was interrupted while waiting for the API to remove %s %q: %s.%s "+
 			"The API may or may not have removed the %s. %s", noun, name, err, saved, noun, again)

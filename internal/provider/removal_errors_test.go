@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
 	"github.com/upswift/terraform-provider-upswift/internal/upswift"
 )
 
@@ -27,19 +29,20 @@ func TestRemovalErrorDetail(t *testing.T) {
 	// A resource's errors speak of state and timeouts.create; an action
 	// keeps nothing in state and has no timeouts attribute.
 	forms := []struct {
-		name     string
-		noun     string
-		resource bool
-		want     []string
-		wantNot  []string
+		name    string
+		kind    removalKind
+		form    form
+		want    []string
+		wantNot []string
 	}{
-		{"app resource", "app", true, []string{`app "legacy-agent"`, "Nothing was saved to state"}, nil},
-		{"tag action", "tag", false, []string{`tag "legacy-agent"`}, []string{"saved to state"}},
+		{"app resource", appRemoval, resourceForm, []string{`app "legacy-agent"`, "Nothing was saved to state"}, nil},
+		{"tag action", tagRemoval, actionForm, []string{`tag "legacy-agent"`}, []string{"saved to state"}},
 	}
 	for _, form := range forms {
 		for _, tt := range tests {
 			t.Run(form.name+"/"+tt.name, func(t *testing.T) {
-				got := removalErrorDetail(form.noun, "legacy-agent", 2*time.Minute, tt.err, form.resource)
+				run := removalRun{kind: form.kind, name: types.StringValue("legacy-agent"), timeout: 2 * time.Minute, form: form.form}
+				got := run.errorDetail(tt.err)
 				for _, w := range append(tt.want, form.want...) {
 					if !strings.Contains(got, w) {
 						t.Errorf("detail %q does not contain %q", got, w)
@@ -53,7 +56,8 @@ func TestRemovalErrorDetail(t *testing.T) {
 			})
 		}
 	}
-	if got := removalErrorDetail("app", "a", time.Minute, context.DeadlineExceeded, true); !strings.Contains(got, "timeouts.create") {
+	run := removalRun{kind: appRemoval, name: types.StringValue("a"), timeout: time.Minute, form: resourceForm}
+	if got := run.errorDetail(context.DeadlineExceeded); !strings.Contains(got, "timeouts.create") {
 		t.Errorf("a resource's timeout error does not name timeouts.create: %s", got)
 	}
 }
