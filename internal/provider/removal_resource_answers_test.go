@@ -12,8 +12,8 @@ import (
 )
 
 // What a removal resource makes of the API's answers: only the API's own
-// success counts, a redirect is not followed, a refusal reaches the user;
-// after any of them, nothing is saved that did not happen.
+// success counts, a redirect is not followed, and a refusal reaches the
+// user with the API's message.
 
 // TestAccAppRemoval_onlyTheAPIsSuccessCounts: a 200 whose body is an HTML
 // page (a proxy's login page, a captive portal) is not a removal: the apply
