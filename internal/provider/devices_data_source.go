@@ -24,12 +24,6 @@ var (
 	_ datasource.DataSourceWithConfigure = (*devicesDataSource)(nil)
 )
 
-// ReadingFleet is called when a read is about to hold a listing of the
-// fleet in memory, for the life of the process. main sets it to lift the
-// soft memory limit it keeps for removals: a listing of thousands of
-// devices lives above that limit, and the collector would run all the time.
-var ReadingFleet = func() {}
-
 // defaultReadTimeout bounds a read, rate-limit waits included, when the
 // configuration sets no timeouts.read.
 const defaultReadTimeout = 10 * time.Minute
@@ -155,10 +149,11 @@ func (d *devicesDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	}
 	readCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	ReadingFleet()
+	d.data.readingFleet()
 	sel, err := upswift.SelectDevices(readCtx, d.data.listings, filter)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to List Upswift Devices", listErrorDetail(filter, "timeouts.read", timeout, err))
+		listing := deviceListing{filter: filter, timeoutName: "timeouts.read", timeout: timeout}
+		resp.Diagnostics.AddError("Unable to List Upswift Devices", listing.errorDetail(err))
 		return
 	}
 	resp.Diagnostics.Append(selectionWarnings(filter, sel, "The devices listed are those")...)
@@ -268,13 +263,23 @@ func abbreviate(names []string, n int) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
 }
 
-// listErrorDetail explains a failed listing and what to do next;
-// timeoutName names what bounds it ("timeouts.read").
-func listErrorDetail(f upswift.DeviceFilter, timeoutName string, timeout time.Duration, err error) string {
-	what := fmt.Sprintf("Listing the devices of project %q", f.Project.Name)
-	if len(f.Groups) > 0 {
-		names := make([]string, len(f.Groups))
-		for i, g := range f.Groups {
+// deviceListing is a listing of the devices a filter selects, for the
+// data source's read or a removal's scope check: what was listed and what
+// bounded it, as its errors name them.
+type deviceListing struct {
+	filter upswift.DeviceFilter
+	// timeoutName names what bounds the listing: "timeouts.read".
+	timeoutName string
+	timeout     time.Duration
+}
+
+// errorDetail explains why the listing failed with err and what to do
+// next.
+func (l deviceListing) errorDetail(err error) string {
+	what := fmt.Sprintf("Listing the devices of project %q", l.filter.Project.Name)
+	if len(l.filter.Groups) > 0 {
+		names := make([]string, len(l.filter.Groups))
+		for i, g := range l.filter.Groups {
 			names[i] = fmt.Sprintf("%q", g.Name)
 		}
 		what += " in groups " + strings.Join(names, ", ")
@@ -286,7 +291,7 @@ func listErrorDetail(f upswift.DeviceFilter, timeoutName string, timeout time.Du
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("%s did not finish within %s of %s: %s. Raise %s, or try again later; "+
 			"if the API's rate limit held the listing back, requests_per_minute in the provider block keeps the "+
-			"provider under it from the start.", what, timeoutName, timeout, err, timeoutName)
+			"provider under it from the start.", what, l.timeoutName, l.timeout, err, l.timeoutName)
 	case errors.Is(err, context.Canceled):
 		return fmt.Sprintf("Terraform was interrupted while %s: %s.", strings.ToLower(what[:1])+what[1:], err)
 	case errors.As(err, &apiErr):

@@ -116,7 +116,7 @@ func (r removalRun) run(ctx context.Context, data *providerData) ([]upswift.Devi
 	defer cancel()
 	var scope []upswift.Device
 	if r.check.requested() {
-		ReadingFleet()
+		data.readingFleet()
 		sel, d := r.check.run(ctx, data.listings.Since(time.Now().Add(-checkFreshness)), filter, r.form, r.timeout)
 		diags.Append(d...)
 		if diags.HasError() {
@@ -124,15 +124,14 @@ func (r removalRun) run(ctx context.Context, data *providerData) ([]upswift.Devi
 		}
 		scope = sel.Devices
 	}
-	name := r.name.ValueString()
-	err := r.kind.remove(ctx, data.client, name, filter)
+	err := r.kind.remove(ctx, data.client, r.name.ValueString(), filter)
 	if r.kind.changesReads {
 		// Whether or not its answer came back, the removal may have
 		// changed what the reads report: later reads list again.
 		data.listings.Forget()
 	}
 	if err != nil {
-		diags.AddError("Unable to Remove "+r.kind.title(), removalErrorDetail(r.kind.noun, name, r.timeout, err, r.form == resourceForm))
+		diags.AddError("Unable to Remove "+r.kind.title(), r.errorDetail(err))
 		return nil, diags
 	}
 	return scope, diags
@@ -149,25 +148,22 @@ func readRemoval(ctx context.Context, k removalKind, get func(context.Context, p
 	return name, filter, diags
 }
 
-const missingTokenDetail = "The provider configuration has no user token. Set user_token in the provider \"upswift\" block " +
-	"(e.g. user_token = var.upswift_user_token) or set the " + envUserToken + " environment variable. " +
-	"The token is under Settings on the Upswift (JFrog Connect) dashboard."
-
-// removalErrorDetail explains a failed removal of the noun name and what to
-// do next, for a resource's apply or an action's invocation.
-func removalErrorDetail(noun, name string, timeout time.Duration, err error, resource bool) string {
+// errorDetail explains why the removal failed with err and what to do
+// next, in the words of its form: a resource's apply or an action's
+// invocation.
+func (r removalRun) errorDetail(err error) string {
+	noun, name := r.kind.noun, r.name.ValueString()
 	what := fmt.Sprintf("Removing %s %q", noun, name)
 	saved, limit, again := " Nothing was saved to state.", "the create timeout", "Applying again sends the removal again."
-	raise := " Raise timeouts.create, or try again later."
-	if !resource {
+	if r.form == actionForm {
 		saved, limit, again = "", "the action's timeout", "Invoking the action again sends the removal again."
-		raise = " Raise the action's timeout, or try again later."
 	}
+	raise := " Raise " + r.form.timeoutName() + ", or try again later."
 	var apiErr *upswift.APIError
 	var reqErr *upswift.RequestError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Sprintf("%s did not finish within %s of %s: %s.%s%s", what, limit, timeout, err, saved, raise)
+		return fmt.Sprintf("%s did not finish within %s of %s: %s.%s%s", what, limit, r.timeout, err, saved, raise)
 	case errors.Is(err, context.Canceled):
 		return fmt.Sprintf("Terraform was interrupted while waiting for the API to remove %s %q: %s.%s "+
 			"The API may or may not have removed the %s. %s", noun, name, err, saved, noun, again)
@@ -247,7 +243,7 @@ func (r *removal) checkScopeAtPlan(ctx context.Context, filterObj types.Object, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	ReadingFleet()
+	r.data.readingFleet()
 	_, d = check.run(ctx, r.data.listings, filter, s, timeout)
 	diags.Append(d...)
 	return diags
@@ -274,20 +270,4 @@ func (r *removal) configure(v any) diag.Diagnostics {
 		r.data = data
 	}
 	return diags
-}
-
-// asProviderData is what the provider's Configure handed over to a
-// resource, an action or a data source; nil (before the provider is
-// configured) is no error.
-func asProviderData(v any) (*providerData, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	if v == nil {
-		return nil, diags
-	}
-	data, ok := v.(*providerData)
-	if !ok {
-		diags.AddError("Unexpected Provider Data Type",
-			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", v))
-	}
-	return data, diags
 }

@@ -122,22 +122,3 @@ func actionTimeout(ctx context.Context, config tfsdk.Config) (time.Duration, dia
 	diags.Append(more...)
 	return d, diags
 }
-
-// positiveDuration refuses a timeout of zero or less, which would end an
-// invocation before its first request. The custom type has already refused
-// what is not a duration.
-type positiveDuration struct{}
-
-func (positiveDuration) Description(context.Context) string { return "must be a duration above zero" }
-
-func (v positiveDuration) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (positiveDuration) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err == nil && d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Timeout",
-			fmt.Sprintf("Attribute %s value %q must be a duration above zero, such as \"5m\".", req.Path, req.ConfigValue.ValueString()))
-	}
-}

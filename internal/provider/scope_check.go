@@ -82,8 +82,8 @@ func (c scopeCheck) run(ctx context.Context, l upswift.Lister, f upswift.DeviceF
 	var diags diag.Diagnostics
 	sel, err := upswift.SelectDevices(ctx, l, f)
 	if err != nil {
-		diags.AddError("Unable to Check the Removal's Scope",
-			listErrorDetail(f, s.timeoutName(), timeout, err)+" "+s.nothingDone())
+		listing := deviceListing{filter: f, timeoutName: s.timeoutName(), timeout: timeout}
+		diags.AddError("Unable to Check the Removal's Scope", listing.errorDetail(err)+" "+s.nothingDone())
 		return sel, diags
 	}
 	diags.Append(selectionWarnings(f, sel, "The scope checked against expected_device_uuids and max_devices holds the devices")...)

@@ -3,15 +3,11 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	actionschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -46,14 +42,6 @@ const appliedDevicesDescription = "The `device_uuid` of every device the removal
 	"provider listed it right before sending the removal. Recorded only when `expected_device_uuids` or " +
 	"`max_devices` asks for a check (a removal without either lists nothing, and this stays null); with an `app` " +
 	"filter, which the API's reads cannot evaluate, it is the superset of devices that match the other filters."
-
-func uuidValidators() []validator.Set {
-	return []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}
-}
-
-func maxDevicesValidators() []validator.Int64 {
-	return []validator.Int64{int64validator.AtLeast(1)}
-}
 
 // resourceScopeAttributes are the scope attributes of a removal resource.
 func resourceScopeAttributes(noun string) map[string]schema.Attribute {
