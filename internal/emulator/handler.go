@@ -234,18 +234,26 @@ func (e *Emulator) remove(w http.ResponseWriter, entry *logEntry, k removalKind,
 		}
 	}
 	e.mu.Unlock()
+	e.answer(w, entry, err, map[string]string{"message": "Success"}, removed)
+}
 
+// answer answers an API call its handler has served, a removal or a read,
+// and logs it: 400 with the refusal (secrets redacted) when err is a
+// badRequest, 500 for any other error (not reached: parseRemoval and
+// parseRead only return badRequest), else 200 with ok. removed is what the
+// log records a successful call removed from: nil for a read.
+func (e *Emulator) answer(w http.ResponseWriter, entry *logEntry, err error, ok any, removed []string) {
 	var bad badRequest
 	switch {
 	case errors.As(err, &bad):
 		e.finish(entry, http.StatusBadRequest, "", nil)
 		writeJSON(w, http.StatusBadRequest, errorBody{entry.redact(bad.Error())})
-	case err != nil: // not reached: parseRemoval only returns badRequest
+	case err != nil:
 		e.finish(entry, http.StatusInternalServerError, "", nil)
 		writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
 	default:
 		e.finish(entry, http.StatusOK, "", removed)
-		writeJSON(w, http.StatusOK, map[string]string{"message": "Success"})
+		writeJSON(w, http.StatusOK, ok)
 	}
 }
 
