@@ -70,6 +70,14 @@ func errorMessage(t testing.TB, raw string) string {
 	return e.ErrorMessage
 }
 
+// checkRefused checks that a read was answered 400 with error_message msg.
+func checkRefused(t testing.TB, code int, raw, msg string) {
+	t.Helper()
+	if code != http.StatusBadRequest || errorMessage(t, raw) != msg {
+		t.Errorf("%d %s, want 400 %q", code, raw, msg)
+	}
+}
+
 func decodeWire(t testing.TB, raw string, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(raw), v); err != nil {
@@ -77,13 +85,12 @@ func decodeWire(t testing.TB, raw string, v any) {
 	}
 }
 
-// pageAllDetails pages through devices_details with the given limit (0:
-// none sent) and extra body fields, checking each page, and returns the
-// device_ids in the order received and the number of pages.
-func pageAllDetails(t testing.TB, e *Emulator, token string, limit int, extra map[string]any) ([]int64, int) {
+// pageAll pages through the read path with the given limit (0: none sent)
+// and extra body fields, and returns the number of pages. next checks a
+// page's answer, keeps what it needs of it, and returns the offset of the
+// page after it, or nil when the page is the last.
+func pageAll(t testing.TB, e *Emulator, path, token string, limit int, extra map[string]any, next func(page int, raw string) any) int {
 	t.Helper()
-	size := cmp.Or(limit, DefaultReadLimit)
-	var ids []int64
 	var offset any
 	for pages := 1; ; pages++ {
 		b := map[string]any{"user_token": token}
@@ -96,29 +103,44 @@ func pageAllDetails(t testing.TB, e *Emulator, token string, limit int, extra ma
 		for k, v := range extra {
 			b[k] = v
 		}
-		code, raw := getRead(t, e, DevicesDetailsPath, b)
+		code, raw := getRead(t, e, path, b)
 		if code != http.StatusOK {
 			t.Fatalf("page %d: %d %s", pages, code, raw)
 		}
+		if offset = next(pages, raw); offset == nil {
+			return pages
+		}
+		if pages > 100000 {
+			t.Fatal("paging does not end")
+		}
+	}
+}
+
+// pageAllDetails pages through devices_details with the given limit (0:
+// none sent) and extra body fields, checking each page, and returns the
+// device_ids in the order received and the number of pages.
+func pageAllDetails(t testing.TB, e *Emulator, token string, limit int, extra map[string]any) ([]int64, int) {
+	t.Helper()
+	size := cmp.Or(limit, DefaultReadLimit)
+	var ids []int64
+	pages := pageAll(t, e, DevicesDetailsPath, token, limit, extra, func(n int, raw string) any {
 		var page wireDetails
 		decodeWire(t, raw, &page)
 		if page.More == nil || page.Message == nil {
-			t.Fatalf("page %d lacks more or message: %s", pages, raw)
+			t.Fatalf("page %d lacks more or message: %s", n, raw)
 		}
 		if len(page.Message) > size || (*page.More && len(page.Message) != size) {
-			t.Fatalf("page %d: %d devices with more=%v, limit %d", pages, len(page.Message), *page.More, size)
+			t.Fatalf("page %d: %d devices with more=%v, limit %d", n, len(page.Message), *page.More, size)
 		}
 		for _, d := range page.Message {
 			ids = append(ids, d.DeviceID)
 		}
 		if !*page.More {
-			return ids, pages
+			return nil
 		}
-		offset = page.Message[len(page.Message)-1].DeviceID
-		if pages > 100000 {
-			t.Fatal("paging does not end")
-		}
-	}
+		return page.Message[len(page.Message)-1].DeviceID
+	})
+	return ids, pages
 }
 
 // pageAllStates is pageAllDetails for get_devices_state; it returns the
@@ -138,42 +160,25 @@ func pageAllStateEntries(t testing.TB, e *Emulator, token string, limit int, ext
 	t.Helper()
 	size := cmp.Or(limit, DefaultReadLimit)
 	var entries []stateEntry
-	offset := ""
-	for pages := 1; ; pages++ {
-		b := map[string]any{"user_token": token}
-		if limit > 0 {
-			b["limit"] = limit
-		}
-		if pages > 1 {
-			b["offset"] = offset
-		}
-		for k, v := range extra {
-			b[k] = v
-		}
-		code, raw := getRead(t, e, DevicesStatePath, b)
-		if code != http.StatusOK {
-			t.Fatalf("page %d: %d %s", pages, code, raw)
-		}
+	pages := pageAll(t, e, DevicesStatePath, token, limit, extra, func(n int, raw string) any {
 		if strings.Contains(raw, `"more"`) {
-			t.Fatalf("page %d has a more key: %s", pages, raw)
+			t.Fatalf("page %d has a more key: %s", n, raw)
 		}
 		var page wireStates
 		decodeWire(t, raw, &page)
 		if page.Message == nil {
-			t.Fatalf("page %d: message is not a list: %s", pages, raw)
+			t.Fatalf("page %d: message is not a list: %s", n, raw)
 		}
 		if len(page.Message) > size {
-			t.Fatalf("page %d: %d entries, limit %d", pages, len(page.Message), size)
+			t.Fatalf("page %d: %d entries, limit %d", n, len(page.Message), size)
 		}
 		entries = append(entries, page.Message...)
 		if len(page.Message) < size {
-			return entries, pages
+			return nil
 		}
-		offset = page.Message[len(page.Message)-1].DeviceUUID
-		if pages > 100000 {
-			t.Fatal("paging does not end")
-		}
-	}
+		return page.Message[len(page.Message)-1].DeviceUUID
+	})
+	return entries, pages
 }
 
 // expectedOrders returns the account's device_ids sorted and its uuids
