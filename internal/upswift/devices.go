@@ -75,6 +75,7 @@ func decodeDevice(raw json.RawMessage, where string) (Device, error) {
 	d.LastKeepalive = o.text("last_keepalive")
 	updates := o.list("updates", "a list of updates")
 	d.Updates = make([]Update, len(updates))
+	// An update's error is the device's: the first one ends the loop.
 	for i := 0; i < len(updates) && o.err == nil; i++ {
 		d.Updates[i], o.err = decodeUpdate(updates[i], o.where, fmt.Sprintf("updates[%d]", i))
 	}
