@@ -3,7 +3,6 @@ package emulator
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -84,17 +83,12 @@ var controlRoutes = map[string]controlRoute{
 // the API's are (at most maxBody bytes).
 func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request, change controlRoute) {
 	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method " + r.Method + " is not allowed on " + r.URL.Path + " (allowed: POST)"})
+		writeMethodNotAllowed(w, r, http.MethodPost)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	switch {
-	case err != nil:
-		writeJSON(w, http.StatusBadRequest, errorBody{"could not read the request body"})
-		return
-	case len(body) > maxBody:
-		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{"request body too large (limit 1 MiB)"})
+	body, status, refusal := readBody(r)
+	if status != 0 {
+		writeJSON(w, status, errorBody{refusal})
 		return
 	}
 	view, err := change(e, body)

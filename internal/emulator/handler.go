@@ -145,11 +145,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	tooLarge := len(body) > maxBody
-	if tooLarge {
-		body = body[:maxBody]
-	}
+	body, bodyStatus, bodyRefusal := readBody(r)
 	entry := e.begin(r, body)
 
 	e.mu.Lock()
@@ -203,14 +199,10 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody{"not found"})
 	case r.Method != rt.method:
 		e.finish(entry, http.StatusMethodNotAllowed, "", nil)
-		w.Header().Set("Allow", rt.method)
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method " + r.Method + " is not allowed on " + r.URL.Path + " (allowed: " + rt.method + ")"})
-	case readErr != nil:
-		e.finish(entry, http.StatusBadRequest, "", nil)
-		writeJSON(w, http.StatusBadRequest, errorBody{"could not read the request body"})
-	case tooLarge:
-		e.finish(entry, http.StatusRequestEntityTooLarge, "", nil)
-		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{"request body too large (limit 1 MiB)"})
+		writeMethodNotAllowed(w, r, rt.method)
+	case bodyStatus != 0:
+		e.finish(entry, bodyStatus, "", nil)
+		writeJSON(w, bodyStatus, errorBody{bodyRefusal})
 	default:
 		rt.serve(e, w, entry, body)
 	}
@@ -234,18 +226,26 @@ func (e *Emulator) remove(w http.ResponseWriter, entry *logEntry, k removalKind,
 		}
 	}
 	e.mu.Unlock()
+	e.answer(w, entry, err, map[string]string{"message": "Success"}, removed)
+}
 
+// answer answers an API call its handler has served, a removal or a read,
+// and logs it: 400 with the refusal (secrets redacted) when err is a
+// badRequest, 500 for any other error (not reached: parseRemoval and
+// parseRead only return badRequest), else 200 with ok. removed is what the
+// log records a successful call removed from: nil for a read.
+func (e *Emulator) answer(w http.ResponseWriter, entry *logEntry, err error, ok any, removed []string) {
 	var bad badRequest
 	switch {
 	case errors.As(err, &bad):
 		e.finish(entry, http.StatusBadRequest, "", nil)
 		writeJSON(w, http.StatusBadRequest, errorBody{entry.redact(bad.Error())})
-	case err != nil: // not reached: parseRemoval only returns badRequest
+	case err != nil:
 		e.finish(entry, http.StatusInternalServerError, "", nil)
 		writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
 	default:
 		e.finish(entry, http.StatusOK, "", removed)
-		writeJSON(w, http.StatusOK, map[string]string{"message": "Success"})
+		writeJSON(w, http.StatusOK, ok)
 	}
 }
 
@@ -261,6 +261,28 @@ func removeFrom(d *Device, k removalKind, name string) bool {
 	_, had := d.Apps[name]
 	delete(d.Apps, name)
 	return had
+}
+
+// readBody reads a request's body, the API's and the emulator's own paths'
+// alike. A body that cannot be read whole gets the status to refuse it with
+// (400, or 413 over maxBody bytes) and the error_message; body then holds
+// what was read, cut to maxBody bytes, for the log.
+func readBody(r *http.Request) (body []byte, status int, refusal string) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	switch {
+	case err != nil:
+		status, refusal = http.StatusBadRequest, "could not read the request body"
+	case len(body) > maxBody:
+		status, refusal = http.StatusRequestEntityTooLarge, "request body too large (limit 1 MiB)"
+	}
+	return body[:min(len(body), maxBody)], status, refusal
+}
+
+// writeMethodNotAllowed answers a request whose method the path does not
+// take: 405, naming the methods it takes in Allow and in the error_message.
+func writeMethodNotAllowed(w http.ResponseWriter, r *http.Request, allowed string) {
+	w.Header().Set("Allow", allowed)
+	writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method " + r.Method + " is not allowed on " + r.URL.Path + " (allowed: " + allowed + ")"})
 }
 
 // errorBody is the API's error answer.

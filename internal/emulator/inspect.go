@@ -111,8 +111,7 @@ func (e *Emulator) serveInspect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method " + r.Method + " is not allowed on " + r.URL.Path + " (allowed: GET, HEAD)"})
+		writeMethodNotAllowed(w, r, "GET, HEAD")
 		return
 	}
 	writeJSON(w, http.StatusOK, build())
