@@ -25,9 +25,10 @@ func main() {
 	flag.Parse()
 
 	silenceUnrequestedLogs(os.LookupEnv, os.Setenv)
-	limitMemory(os.LookupEnv)
+	readingFleet := limitMemory(os.LookupEnv)
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+	newProvider := provider.New(version, provider.WithReadingFleet(readingFleet))
+	err := providerserver.Serve(context.Background(), newProvider, providerserver.ServeOpts{
 		Address: "registry.terraform.io/upswift/upswift",
 		Debug:   debugMode,
 	})
@@ -36,19 +37,20 @@ func main() {
 	}
 }
 
-// limitMemory sets the soft memory limit unless GOMEMLIMIT is set. The
+// limitMemory sets the soft memory limit unless GOMEMLIMIT is set, and
+// returns what the provider calls before a read of the fleet. The
 // provider's live heap in removals stays under about 12 MiB, but
 // Terraform's parallel calls allocate fast; the limit makes the collector
 // run before the heap doubles, keeping the process near 40 MiB resident at
 // no measurable cost in time (GOGC=50 would cost 20% in an apply). A read
 // of the fleet holds thousands of devices above any such limit, and the
 // collector would run all the time: the first one lifts it.
-func limitMemory(lookup func(string) (string, bool)) {
+func limitMemory(lookup func(string) (string, bool)) (readingFleet func()) {
 	if _, set := lookup("GOMEMLIMIT"); set {
-		return
+		return func() {}
 	}
 	debug.SetMemoryLimit(memoryLimit)
-	provider.ReadingFleet = func() { debug.SetMemoryLimit(math.MaxInt64) }
+	return func() { debug.SetMemoryLimit(math.MaxInt64) }
 }
 
 // Logging levels of the plugin libraries and of the provider's own logger.

@@ -5,8 +5,6 @@ import (
 	"math"
 	"runtime/debug"
 	"testing"
-
-	"github.com/upswift/terraform-provider-upswift/internal/provider"
 )
 
 func TestSilenceUnrequestedLogs(t *testing.T) {
@@ -45,7 +43,6 @@ func merge(a, b map[string]string) map[string]string {
 // limit, which the first read of the fleet lifts; with it, neither.
 func TestLimitMemory(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	defer func(f func()) { provider.ReadingFleet = f }(provider.ReadingFleet)
 	tests := []struct {
 		name          string
 		env           map[string]string
@@ -57,12 +54,11 @@ func TestLimitMemory(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			debug.SetMemoryLimit(123 << 20)
-			provider.ReadingFleet = func() {}
-			limitMemory(func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok })
+			readingFleet := limitMemory(func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok })
 			if got := debug.SetMemoryLimit(-1); got != tt.limit {
 				t.Errorf("soft memory limit %d, want %d", got, tt.limit)
 			}
-			provider.ReadingFleet()
+			readingFleet()
 			if got := debug.SetMemoryLimit(-1); got != tt.lifted {
 				t.Errorf("after a read of the fleet: soft memory limit %d, want %d", got, tt.lifted)
 			}

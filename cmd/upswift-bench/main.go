@@ -11,10 +11,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -76,7 +74,7 @@ func parseOptions(args []string) (options, error) {
 	fs.StringVar(&o.workspaceMix, "workspace-mix", "", "workspaces side by side: one more run of workspaces of these removals each, e.g. 20,50,80")
 	fs.Float64Var(&o.workspaceRate, "workspace-rate", 20, "workspaces side by side: the emulator's limit (requests/s) they share")
 	fs.StringVar(&o.provider, "provider", "bin/terraform-provider-upswift", "locally built provider binary")
-	fs.StringVar(&o.terraform, "terraform", "terraform", "Terraform CLI")
+	fs.StringVar(&o.terraform, "terraform", "terraform", "Terraform or OpenTofu CLI: a name on the PATH or a path")
 	return o, fs.Parse(args)
 }
 
@@ -112,10 +110,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if b.modes, err = parseSharing(o.sharing); err != nil {
 		return err
 	}
-	if b.tf, err = exec.LookPath(o.terraform); err != nil {
-		return fmt.Errorf("no Terraform CLI %q found", o.terraform)
+	cli, err := devenv.FindCLI(ctx, o.terraform)
+	if err != nil {
+		return err
 	}
-	version, _ := exec.Command(b.tf, "version").Output()
+	b.tf = cli.Path
 	if b.work, err = os.MkdirTemp("", "upswift-bench-"); err != nil {
 		return err
 	}
@@ -130,7 +129,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	defer func() { _ = b.server.Close() }()
 
 	fmt.Fprintf(out, "upswift-bench: N=%d, %d runs, latency %s, %s, %d cores\n%s\n",
-		o.n, o.runs, o.latency, strings.SplitN(string(version), "\n", 2)[0], cpuCount(), time.Now().UTC().Format(time.RFC3339))
+		o.n, o.runs, o.latency, cli.Product+" v"+cli.Version, cpuCount(), time.Now().UTC().Format(time.RFC3339))
 	if err := listingBench(ctx, out, b.tf, b.work, cliConfig, o, o.listDevices); err != nil {
 		return err
 	}

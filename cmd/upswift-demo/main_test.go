@@ -17,7 +17,7 @@ func TestPrintTableMarksExactlyTheDevicesThatLostTheAppAndTheTag(t *testing.T) {
 	after := map[string]emulator.DeviceView{
 		"d-1": {ID: "d-1", Apps: map[string]string{}, Tags: []string{"beta"}},
 		"d-2": {ID: "d-2", Apps: map[string]string{"legacy-agent": "1"}, Tags: []string{"prod"}},
-		"d-3": {ID: "d-3", Apps: map[string]string{}, Tags: []string{}},
+		"d-3": {ID: "d-3", Group: "G1", Apps: map[string]string{}, Tags: []string{}},
 	}
 	var out bytes.Buffer
 	printTable(&out, "legacy-agent", "beta", before, after)
@@ -35,6 +35,9 @@ func TestPrintTableMarksExactlyTheDevicesThatLostTheAppAndTheTag(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `1 device(s) lost the app "legacy-agent", 2 device(s) the tag "beta".`) {
 		t.Fatalf("no summary line:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "G2→G1") {
+		t.Errorf("the table does not show d-3's move from G2 to G1:\n%s", out.String())
 	}
 	// Sorted by group, then name.
 	if i1, i3 := strings.Index(out.String(), "d-1"), strings.Index(out.String(), "d-3"); i1 > i3 {

@@ -7,7 +7,9 @@
 // It prints "upswift-emulator listening on http://127.0.0.1:PORT" once it
 // accepts connections (and writes the URL to -url-file when given), and
 // stops cleanly on SIGINT or SIGTERM. Inspect its state with
-// GET /_emulator/devices, /_emulator/requests and /_emulator/health.
+// GET /_emulator/devices, /_emulator/requests and /_emulator/health, and
+// change its fleet between a plan and an apply with POST
+// /_emulator/fleet/move, /_emulator/fleet/state and /_emulator/fleet/add.
 package main
 
 import (
@@ -60,6 +62,18 @@ carrying the user_token:
                                 offset = the last device_uuid of the previous page
 GET /_emulator/devices, /_emulator/requests and /_emulator/health show its
 fleet, its request log (tokens redacted) and its health.
+
+The POST paths change the fleet between two requests, as a real fleet changes
+between a plan and its apply, and answer with the changed device:
+  POST   /_emulator/fleet/move   {"user_token","device","project","group"}:
+                                 move a device into an existing group
+  POST   /_emulator/fleet/state  {"user_token","device","state"}: "online" or "offline"
+  POST   /_emulator/fleet/add    {"user_token","project","group","device":{"id","state",...}}:
+                                 add a device, spelled as in a -fleet file
+They are not API requests: not logged, not counted, not held back by the flags
+below. For example, with the demo fleet:
+  curl -s -X POST "$URL/_emulator/fleet/state" \
+    -d '{"user_token":"demo-token","device":"d-19a2-7c30","state":"online"}'
 
 Flags:
 `

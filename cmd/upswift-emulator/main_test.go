@@ -72,7 +72,13 @@ func start(t *testing.T, args ...string) (url string, stdout *syncBuffer, stop f
 
 func del(t *testing.T, url, body string) (int, http.Header, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodDelete, url+"/v1/device_apps", strings.NewReader(body))
+	return send(t, http.MethodDelete, url+"/v1/device_apps", body)
+}
+
+// send sends one request with a body and returns the answer.
+func send(t *testing.T, method, url, body string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +141,8 @@ func TestHelpNamesThePaths(t *testing.T) {
 		t.Fatalf("exit code %d", code)
 	}
 	for _, want := range []string{"DELETE /v1/device_apps", "DELETE /v1/device_tags", "GET    /v1/devices_details",
-		"GET    /v1/get_devices_state", "/_emulator/requests", "-fail-next N"} {
+		"GET    /v1/get_devices_state", "/_emulator/requests", "POST   /_emulator/fleet/move",
+		"POST   /_emulator/fleet/state", "POST   /_emulator/fleet/add", "-fail-next N"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("help lacks %q:\n%s", want, stderr.String())
 		}

@@ -1,8 +1,11 @@
 // Command upswift-testacc runs the provider's Terraform-driven tests
 // (go test ./internal/provider/) once per Terraform or OpenTofu CLI and
 // prints a table: CLI, version, tests passed, failed and skipped, seconds.
-// It is the one way to run the suite under a given CLI: `make
-// testacc-matrix`, `make testacc-tofu` and CI all go through it.
+// `make testacc-matrix`, `make testacc-tofu` and CI's acceptance jobs go
+// through it. It checks that each CLI is the product and version asked for
+// and names it to the tests in TF_ACC_TERRAFORM_PATH; the tests' TestMain
+// sets what that CLI needs (internal/provider/main_test.go), as it does
+// under `make test`.
 //
 //	go run ./cmd/upswift-testacc terraform@1.5.7 tofu@1.6.3 [-- go test flags]
 //
@@ -37,6 +40,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/upswift/terraform-provider-upswift/internal/devenv"
 )
 
 const pkg = "./internal/provider/"
@@ -175,58 +180,31 @@ func resolve(ctx context.Context, c cli, stderr io.Writer) (string, error) {
 	return exec.LookPath(c.name)
 }
 
-// cliVersion runs `<cli> version` and returns the version it prints on its
-// first line ("Terraform v1.5.7", "OpenTofu v1.6.3").
-func cliVersion(ctx context.Context, path string, env []string) (product, version string, err error) {
-	cmd := exec.CommandContext(ctx, path, "version")
-	cmd.Env = env
-	out, err := cmd.Output()
-	if err != nil {
-		return "", "", fmt.Errorf("%s version: %w", path, err)
+// check fails when the binary found is not the product, or not the
+// version, the spec asked for.
+func (c cli) check(found devenv.CLI) error {
+	wantProduct := map[string]string{"terraform": devenv.Terraform, "tofu": devenv.OpenTofu}[c.name]
+	switch {
+	case found.Product != wantProduct:
+		return fmt.Errorf("%s is %s, not %s", found.Path, found.Product, wantProduct)
+	case c.version != "" && found.Version != c.version:
+		return fmt.Errorf("%s is %s v%s, not v%s", found.Path, found.Product, found.Version, c.version)
 	}
-	first, _, _ := strings.Cut(string(out), "\n")
-	product, v, ok := strings.Cut(strings.TrimSpace(first), " v")
-	if !ok {
-		return "", "", fmt.Errorf("%s version printed %q, not a version", path, first)
-	}
-	return product, v, nil
+	return nil
 }
 
-// testEnv is the environment of one run. Every CLI gets an empty CLI
-// configuration, so that no user configuration or plugin cache leaks in
-// (and tofu, given a TF_CLI_CONFIG_FILE that does not exist, prints a
-// warning on stdout that breaks terraform-exec's version parsing).
-//
-// OpenTofu also needs, with terraform-plugin-testing v1.16:
-//   - TF_ACC_PROVIDER_HOST=registry.opentofu.org: the framework serves the
-//     in-process provider under <host>/<namespace>/upswift, and OpenTofu
-//     resolves the configurations' upswift_app_removal (which name no
-//     source) to registry.opentofu.org/hashicorp/upswift; it also refuses
-//     the legacy namespace "-" the framework adds on registry.terraform.io.
-//   - TF_ACC_PROVIDER_NAMESPACE=hashicorp: serve only the namespace that
-//     implicit provider references resolve to.
-func testEnv(base []string, c cli, binary, cliConfig string) []string {
-	drop := map[string]bool{
-		"TF_ACC_TERRAFORM_PATH": true, "TF_ACC_PROVIDER_HOST": true, "TF_ACC_PROVIDER_NAMESPACE": true,
-		"TF_CLI_CONFIG_FILE": true, "TF_PLUGIN_CACHE_DIR": true,
-	}
-	env := make([]string, 0, len(base)+6)
+// testEnv is the environment of one run: base with TF_ACC_TERRAFORM_PATH
+// naming the CLI. The tests' TestMain (internal/provider/main_test.go) sets
+// everything else the CLI needs, so that the suite runs alike under this
+// command, `make test` and `go test`.
+func testEnv(base []string, binary string) []string {
+	env := make([]string, 0, len(base)+1)
 	for _, kv := range base {
-		k, _, _ := strings.Cut(kv, "=")
-		if !drop[k] {
+		if !strings.HasPrefix(kv, "TF_ACC_TERRAFORM_PATH=") {
 			env = append(env, kv)
 		}
 	}
-	env = append(env,
-		"TF_ACC_TERRAFORM_PATH="+binary,
-		"TF_CLI_CONFIG_FILE="+cliConfig,
-		"CHECKPOINT_DISABLE=1",
-		"TF_IN_AUTOMATION=1",
-	)
-	if c.name == "tofu" {
-		env = append(env, "TF_ACC_PROVIDER_HOST=registry.opentofu.org", "TF_ACC_PROVIDER_NAMESPACE=hashicorp")
-	}
-	return env
+	return append(env, "TF_ACC_TERRAFORM_PATH="+binary)
 }
 
 // result is the outcome of the suite under one CLI.
@@ -252,41 +230,22 @@ func runOne(ctx context.Context, c cli, goTestArgs []string, stdout, stderr io.W
 		fmt.Fprintln(stderr, "testacc:", err)
 		return r
 	}
-	work, err := os.MkdirTemp("", "upswift-testacc-")
-	if err != nil {
-		r.err = err
-		return r
-	}
-	defer func() { _ = os.RemoveAll(work) }()
-	cliConfig := filepath.Join(work, "cli.tfrc")
-	if err := os.WriteFile(cliConfig, nil, 0o600); err != nil {
-		r.err = err
-		return r
-	}
-	env := testEnv(os.Environ(), c, binary, cliConfig)
-
-	product, version, err := cliVersion(ctx, binary, env)
+	found, err := devenv.FindCLI(ctx, binary)
 	if err == nil {
-		wantProduct := map[string]string{"terraform": "Terraform", "tofu": "OpenTofu"}[c.name]
-		switch {
-		case product != wantProduct:
-			err = fmt.Errorf("%s is %s, not %s", binary, product, wantProduct)
-		case c.version != "" && version != c.version:
-			err = fmt.Errorf("%s is %s v%s, not v%s", binary, product, version, c.version)
-		}
+		err = c.check(found)
 	}
 	if err != nil {
 		r.err = err
 		fmt.Fprintln(stderr, "testacc:", err)
 		return r
 	}
-	r.version = version
-	fmt.Fprintf(stdout, "    %s v%s (%s)\n", product, version, binary)
+	r.version = found.Version
+	fmt.Fprintf(stdout, "    %s v%s (%s)\n", found.Product, found.Version, found.Path)
 
 	args := append([]string{"test", "-count=1", "-json", "-timeout=20m"}, goTestArgs...)
 	args = append(args, pkg)
 	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Env = env
+	cmd.Env = testEnv(os.Environ(), found.Path)
 	cmd.Stderr = stderr
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {

@@ -2,7 +2,8 @@
 # legacy agent from the online devices of two groups of the Demo project, and
 # the "beta" tag from the online devices of one of them. Before anything is
 # removed, upswift_devices reads the app removal's scope, which the plan
-# shows as an output.
+# shows as an output, and the removal is bound to it: applied later from a
+# saved plan, it is refused if a device joined the scope in between.
 #
 # The provider reads its token and endpoint from UPSWIFT_USER_TOKEN and
 # UPSWIFT_ENDPOINT, which `make demo` points at the emulator.
@@ -35,10 +36,15 @@ data "upswift_devices" "legacy_agent_scope" {
 resource "upswift_app_removal" "legacy_agent" {
   app_name      = "legacy-agent"
   device_filter = local.legacy_agent_filter
+
+  # The devices the plan shows: the apply removes the app from no other.
+  expected_device_uuids = data.upswift_devices.legacy_agent_scope.device_uuids
 }
 
 resource "upswift_tag_removal" "beta" {
   tag_name = "beta"
+  # The plan fails if this filter ever selects more than 3 devices.
+  max_devices = 3
 
   device_filter = {
     project = { name = "Demo" }

@@ -1,19 +1,27 @@
-// Package devenv prepares a local Terraform run against the emulator: a CLI
-// configuration whose dev_overrides point at a locally built provider, so
-// that no registry is needed, and the environment that goes with it.
+// Package devenv prepares a local Terraform or OpenTofu run against the
+// emulator: a CLI configuration whose dev_overrides point at a locally built
+// provider, so that no registry is needed, the environment that goes with
+// it, and which CLI a binary is.
 package devenv
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
-// ProviderSource is the provider's registry source address.
-const ProviderSource = "registry.terraform.io/upswift/upswift"
+// ProviderSources are the addresses "upswift/upswift" stands for:
+// Terraform resolves it on registry.terraform.io, OpenTofu on
+// registry.opentofu.org.
+var ProviderSources = []string{
+	"registry.terraform.io/upswift/upswift",
+	"registry.opentofu.org/upswift/upswift",
+}
 
-// WriteCLIConfig writes a Terraform CLI configuration into dir that serves
-// the provider from providerBinary's directory and returns its path.
+// WriteCLIConfig writes a CLI configuration into dir that serves the
+// provider from providerBinary's directory, to Terraform and OpenTofu
+// alike, and returns its path.
 func WriteCLIConfig(dir, providerBinary string) (string, error) {
 	abs, err := filepath.Abs(providerBinary)
 	if err != nil {
@@ -22,18 +30,24 @@ func WriteCLIConfig(dir, providerBinary string) (string, error) {
 	if _, err := os.Stat(abs); err != nil {
 		return "", fmt.Errorf("provider binary: %w (build it with `make build`)", err)
 	}
-	config := fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    %q = %q
-  }
-  direct {}
-}
-`, ProviderSource, filepath.Dir(abs))
 	path := filepath.Join(dir, "terraform.rc")
-	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(DevOverrides(filepath.Dir(abs))), 0o600); err != nil {
 		return "", err
 	}
 	return path, nil
+}
+
+// DevOverrides is a CLI configuration whose dev_overrides serve the
+// provider, under every address of ProviderSources, from the binary in
+// providerDir; other providers install as usual.
+func DevOverrides(providerDir string) string {
+	var b strings.Builder
+	b.WriteString("provider_installation {\n  dev_overrides {\n")
+	for _, source := range ProviderSources {
+		fmt.Fprintf(&b, "    %q = %q\n", source, providerDir)
+	}
+	b.WriteString("  }\n  direct {}\n}\n")
+	return b.String()
 }
 
 // Env returns the environment for a Terraform run with that CLI

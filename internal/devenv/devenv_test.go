@@ -27,9 +27,15 @@ func TestWriteCLIConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `"registry.terraform.io/upswift/upswift" = "` + filepath.Dir(bin) + `"`
-	if !strings.Contains(string(data), want) || !strings.Contains(string(data), "dev_overrides") {
-		t.Fatalf("CLI config does not override the provider with %s:\n%s", want, data)
+	if !strings.Contains(string(data), "dev_overrides") {
+		t.Fatalf("CLI config has no dev_overrides:\n%s", data)
+	}
+	// Terraform and OpenTofu each find it under their own registry host.
+	for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
+		want := `"` + host + `/upswift/upswift" = "` + filepath.Dir(bin) + `"`
+		if !strings.Contains(string(data), want) {
+			t.Errorf("CLI config does not override the provider with %s:\n%s", want, data)
+		}
 	}
 }
 

@@ -23,4 +23,18 @@
 // /_emulator/devices, /_emulator/requests and /_emulator/health to look at
 // it from outside. The log and the inspection output show user tokens as
 // "<redacted>".
+//
+// No call of the API moves, adds or wakes a device, but a real fleet
+// changes while a plan waits for its review. To rehearse that, the fleet
+// changes between two requests through MoveDevice, SetDeviceState and
+// AddDevice, or from outside through POST /_emulator/fleet/move,
+// /_emulator/fleet/state and /_emulator/fleet/add, whose JSON bodies carry
+// the user_token like the API's (MoveRequest, StateRequest, AddRequest) and
+// which answer with the changed device as GET /_emulator/devices shows it.
+// The reads and the removals see a change from their next request on (a
+// paged read, from its next page); Reset undoes the changes. Projects and
+// groups are never created: a move or an add into one that does not exist
+// is refused. Like the inspection paths, these are not API requests: they
+// are not logged, not counted, and the knobs (latency, rate limit, faults)
+// do not apply to them.
 package emulator

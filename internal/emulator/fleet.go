@@ -100,20 +100,31 @@ func LoadFleet(path string) (*Fleet, error) {
 	if err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var f Fleet
-	if err := dec.Decode(&f); err != nil {
+	if err := decodeStrict(data, &f); err != nil {
 		return nil, fmt.Errorf("fleet %s: %w", path, err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("fleet %s: trailing data after the JSON object", path)
 	}
 	f.normalize()
 	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("fleet %s: %w", path, err)
 	}
 	return &f, nil
+}
+
+// decodeStrict decodes data, which must hold one JSON value and nothing
+// after it, into v, refusing fields v does not have.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); errors.Is(err, io.EOF) {
+		return errors.New("empty: no JSON object")
+	} else if err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("trailing data after the JSON object")
+	}
+	return nil
 }
 
 // Validate checks that the fleet is consistent: user tokens non-empty and
@@ -232,7 +243,7 @@ func validateDevice(d Device, apps map[string]bool) error {
 	}
 	for app := range d.Apps {
 		if !apps[app] {
-			return fmt.Errorf("device %q: app %q is not listed in the account's apps", d.ID, app)
+			return fmt.Errorf("device %q: app %q is not listed in the account's apps (apps: %s)", d.ID, app, strings.Join(slices.Sorted(maps.Keys(apps)), ", "))
 		}
 	}
 	return nil
@@ -256,15 +267,20 @@ func (f *Fleet) Clone() *Fleet {
 				g := &p.Groups[gi]
 				g.Devices = slices.Clone(g.Devices)
 				for di := range g.Devices {
-					d := &g.Devices[di]
-					d.Tags = slices.Clone(d.Tags)
-					d.Apps = maps.Clone(d.Apps)
-					d.Updates = slices.Clone(d.Updates)
+					g.Devices[di] = g.Devices[di].clone()
 				}
 			}
 		}
 	}
 	return c
+}
+
+// clone returns a deep copy of d. Nil lists and maps stay nil.
+func (d Device) clone() Device {
+	d.Tags = slices.Clone(d.Tags)
+	d.Apps = maps.Clone(d.Apps)
+	d.Updates = slices.Clone(d.Updates)
+	return d
 }
 
 // normalize replaces nil lists and maps by empty ones.
@@ -291,16 +307,20 @@ func (f *Fleet) normalize() {
 					g.Devices = []Device{}
 				}
 				for di := range g.Devices {
-					d := &g.Devices[di]
-					if d.Tags == nil {
-						d.Tags = []string{}
-					}
-					if d.Apps == nil {
-						d.Apps = map[string]string{}
-					}
+					g.Devices[di].normalize()
 				}
 			}
 		}
+	}
+}
+
+// normalize replaces the device's nil tags and apps by empty ones.
+func (d *Device) normalize() {
+	if d.Tags == nil {
+		d.Tags = []string{}
+	}
+	if d.Apps == nil {
+		d.Apps = map[string]string{}
 	}
 }
 

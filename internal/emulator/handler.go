@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -39,8 +40,10 @@ var routes = map[string]route{
 	DevicesStatePath:   {http.MethodGet, (*Emulator).serveStates},
 }
 
-// InspectPrefix starts the emulator's own read-only paths, which no real API
-// uses: GET /_emulator/devices, GET /_emulator/requests, GET /_emulator/health.
+// InspectPrefix starts the emulator's own paths, which no real API uses: the
+// read-only GET /_emulator/devices, GET /_emulator/requests and GET
+// /_emulator/health, and the changes of the fleet POST /_emulator/fleet/move,
+// /_emulator/fleet/state and /_emulator/fleet/add (see FleetMovePath).
 const InspectPrefix = "/_emulator/"
 
 // maxBody is the largest request body read; larger ones are answered 413.
@@ -52,29 +55,37 @@ const maxBody = 1 << 20
 // Every request outside InspectPrefix is an API request: it is logged,
 // counted and subject to the knobs, applied in this order: latency, drop
 // (DropNext), redirect (RedirectNext), injected failure (FailNext), rate
-// limit (SetRateLimit), then
-// normal handling. DELETE /v1/device_apps removes an app and DELETE
-// /v1/device_tags a tag from the devices a device filter selects; GET
-// /v1/devices_details and GET /v1/get_devices_state read the fleet a page at
-// a time, by device_id and by device_uuid, DefaultReadLimit devices per page
-// unless the body's limit (at most MaxReadLimit) says otherwise. Any other
-// path is answered 404, any other method on those paths 405.
+// limit (SetRateLimit), then normal handling. DELETE /v1/device_apps removes
+// an app and DELETE /v1/device_tags a tag from the devices a device filter
+// selects; GET /v1/devices_details and GET /v1/get_devices_state read the
+// fleet a page at a time, by device_id and by device_uuid, DefaultReadLimit
+// devices per page unless the body's limit (at most MaxReadLimit) says
+// otherwise. Any other path is answered 404, any other method on those
+// paths 405. The emulator's own paths under InspectPrefix, the changes of
+// the fleet among them, are not API requests: not logged, not counted, and
+// not subject to the knobs.
 type Emulator struct {
 	mu      sync.Mutex
 	initial *Fleet
 	fleet   *Fleet
 	secrets []string // account tokens, redacted wherever they show up
 	// tags holds, per account token, the tags that exist in the account:
-	// fixed by the fleet given to New, as no call of the API adds one.
-	tags map[string]map[string]bool
+	// those of the fleet given to New (initialTags, which Reset restores)
+	// and those AddDevice brought in; no call of the API adds one.
+	tags        map[string]map[string]bool
+	initialTags map[string]map[string]bool
 	// order holds, per account token, the account's devices in the orders
-	// the reads page through, fixed by New like tags.
-	order  map[string]*readOrder
-	gen    uint64 // bumped by Reset; stale requests do not count
-	log    []*logEntry
-	counts map[int]int
-	knobs  knobs
-	now    func() time.Time
+	// the reads page through. New builds it for the initial fleet
+	// (initialOrder, which Reset restores); a change of the fleet through
+	// MoveDevice or AddDevice drops the account's entry, and orderOf builds
+	// it again on the account's next read.
+	order        map[string]*readOrder
+	initialOrder map[string]*readOrder
+	gen          uint64 // bumped by Reset; stale requests do not count
+	log          []*logEntry
+	counts       map[int]int
+	knobs        knobs
+	now          func() time.Time
 }
 
 // New returns an Emulator serving a deep copy of f (nil: an empty fleet),
@@ -87,22 +98,24 @@ func New(f *Fleet) *Emulator {
 	}
 	initial := f.Clone()
 	initial.fillDefaults()
-	e := &Emulator{initial: initial, now: time.Now, tags: map[string]map[string]bool{}, order: map[string]*readOrder{}}
+	e := &Emulator{initial: initial, now: time.Now, initialTags: map[string]map[string]bool{}, initialOrder: map[string]*readOrder{}}
 	for i, a := range initial.Accounts {
 		if a.UserToken != "" {
 			e.secrets = append(e.secrets, a.UserToken)
 		}
-		e.tags[a.UserToken] = a.knownTags()
-		if _, dup := e.order[a.UserToken]; !dup { // Fleet.account finds the first
-			e.order[a.UserToken] = newReadOrder(&initial.Accounts[i])
+		if _, dup := e.initialOrder[a.UserToken]; !dup { // Fleet.account finds the first
+			e.initialTags[a.UserToken] = a.knownTags()
+			e.initialOrder[a.UserToken] = newReadOrder(&initial.Accounts[i])
 		}
 	}
 	e.resetLocked()
 	return e
 }
 
-// Reset puts the fleet back to the one given to New, clears the request log
-// (and so what TokenSeen knows) and the counts, and turns every knob off.
+// Reset puts the fleet back to the one given to New (undoing the removals
+// and the changes of MoveDevice, SetDeviceState and AddDevice, with the
+// tags AddDevice brought in), clears the request log (and so what TokenSeen
+// knows) and the counts, and turns every knob off.
 // Requests in flight during Reset are neither logged nor counted.
 func (e *Emulator) Reset() {
 	e.mu.Lock()
@@ -112,6 +125,13 @@ func (e *Emulator) Reset() {
 
 func (e *Emulator) resetLocked() {
 	e.fleet = e.initial.Clone()
+	// The initial orders fit the fresh copy, whose positions are those of
+	// e.initial; a readOrder is never changed once built, so sharing is safe.
+	e.order = maps.Clone(e.initialOrder)
+	e.tags = make(map[string]map[string]bool, len(e.initialTags))
+	for token, tags := range e.initialTags {
+		e.tags[token] = maps.Clone(tags)
+	}
 	e.gen++
 	e.log = nil
 	e.counts = map[int]int{}
@@ -125,11 +145,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	tooLarge := len(body) > maxBody
-	if tooLarge {
-		body = body[:maxBody]
-	}
+	body, bodyStatus, bodyRefusal := readBody(r)
 	entry := e.begin(r, body)
 
 	e.mu.Lock()
@@ -183,14 +199,10 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody{"not found"})
 	case r.Method != rt.method:
 		e.finish(entry, http.StatusMethodNotAllowed, "", nil)
-		w.Header().Set("Allow", rt.method)
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method " + r.Method + " is not allowed on " + r.URL.Path + " (allowed: " + rt.method + ")"})
-	case readErr != nil:
-		e.finish(entry, http.StatusBadRequest, "", nil)
-		writeJSON(w, http.StatusBadRequest, errorBody{"could not read the request body"})
-	case tooLarge:
-		e.finish(entry, http.StatusRequestEntityTooLarge, "", nil)
-		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{"request body too large (limit 1 MiB)"})
+		writeMethodNotAllowed(w, r, rt.method)
+	case bodyStatus != 0:
+		e.finish(entry, bodyStatus, "", nil)
+		writeJSON(w, bodyStatus, errorBody{bodyRefusal})
 	default:
 		rt.serve(e, w, entry, body)
 	}
@@ -214,18 +226,26 @@ func (e *Emulator) remove(w http.ResponseWriter, entry *logEntry, k removalKind,
 		}
 	}
 	e.mu.Unlock()
+	e.answer(w, entry, err, map[string]string{"message": "Success"}, removed)
+}
 
+// answer answers an API call its handler has served, a removal or a read,
+// and logs it: 400 with the refusal (secrets redacted) when err is a
+// badRequest, 500 for any other error (not reached: parseRemoval and
+// parseRead only return badRequest), else 200 with ok. removed is what the
+// log records a successful call removed from: nil for a read.
+func (e *Emulator) answer(w http.ResponseWriter, entry *logEntry, err error, ok any, removed []string) {
 	var bad badRequest
 	switch {
 	case errors.As(err, &bad):
 		e.finish(entry, http.StatusBadRequest, "", nil)
 		writeJSON(w, http.StatusBadRequest, errorBody{entry.redact(bad.Error())})
-	case err != nil: // not reached: parseRemoval only returns badRequest
+	case err != nil:
 		e.finish(entry, http.StatusInternalServerError, "", nil)
 		writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
 	default:
 		e.finish(entry, http.StatusOK, "", removed)
-		writeJSON(w, http.StatusOK, map[string]string{"message": "Success"})
+		writeJSON(w, http.StatusOK, ok)
 	}
 }
 
@@ -241,6 +261,28 @@ func removeFrom(d *Device, k removalKind, name string) bool {
 	_, had := d.Apps[name]
 	delete(d.Apps, name)
 	return had
+}
+
+// readBody reads a request's body, the API's and the emulator's own paths'
+// alike. A body that cannot be read whole gets the status to refuse it with
+// (400, or 413 over maxBody bytes) and the error_message; body then holds
+// what was read, cut to maxBody bytes, for the log.
+func readBody(r *http.Request) (body []byte, status int, refusal string) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	switch {
+	case err != nil:
+		status, refusal = http.StatusBadRequest, "could not read the request body"
+	case len(body) > maxBody:
+		status, refusal = http.StatusRequestEntityTooLarge, "request body too large (limit 1 MiB)"
+	}
+	return body[:min(len(body), maxBody)], status, refusal
+}
+
+// writeMethodNotAllowed answers a request whose method the path does not
+// take: 405, naming the methods it takes in Allow and in the error_message.
+func writeMethodNotAllowed(w http.ResponseWriter, r *http.Request, allowed string) {
+	w.Header().Set("Allow", allowed)
+	writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method " + r.Method + " is not allowed on " + r.URL.Path + " (allowed: " + allowed + ")"})
 }
 
 // errorBody is the API's error answer.

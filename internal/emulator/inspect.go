@@ -53,24 +53,29 @@ func deviceViews(a *Account) []DeviceView {
 	out := []DeviceView{}
 	for _, p := range a.Projects {
 		for _, g := range p.Groups {
-			for _, d := range g.Devices {
-				out = append(out, DeviceView{
-					ID:            d.ID,
-					DeviceID:      d.DeviceID,
-					Name:          d.Name,
-					Project:       p.Name,
-					Group:         g.Name,
-					State:         d.State,
-					UpdateStatus:  d.latestStatus(),
-					LastKeepalive: d.LastKeepalive,
-					Tags:          slices.Clone(d.Tags),
-					Apps:          maps.Clone(d.Apps),
-					Updates:       append([]Update{}, d.Updates...),
-				})
+			for i := range g.Devices {
+				out = append(out, newDeviceView(p.Name, g.Name, &g.Devices[i]))
 			}
 		}
 	}
 	return out
+}
+
+// newDeviceView copies device d of group g of project p into a view.
+func newDeviceView(p, g string, d *Device) DeviceView {
+	return DeviceView{
+		ID:            d.ID,
+		DeviceID:      d.DeviceID,
+		Name:          d.Name,
+		Project:       p,
+		Group:         g,
+		State:         d.State,
+		UpdateStatus:  d.latestStatus(),
+		LastKeepalive: d.LastKeepalive,
+		Tags:          slices.Clone(d.Tags),
+		Apps:          maps.Clone(d.Apps),
+		Updates:       append([]Update{}, d.Updates...),
+	}
 }
 
 // accountView is an account in GET /_emulator/devices: identified by index
@@ -85,9 +90,14 @@ type accountView struct {
 	Devices []DeviceView `json:"devices"`
 }
 
-// serveInspect serves the read-only paths under InspectPrefix. They are not
-// logged, not counted and not subject to the knobs.
+// serveInspect serves the emulator's own paths under InspectPrefix: the
+// read-only ones here, the changes of the fleet in serveControl. They are
+// not logged, not counted and not subject to the knobs.
 func (e *Emulator) serveInspect(w http.ResponseWriter, r *http.Request) {
+	if change, ok := controlRoutes[r.URL.Path]; ok {
+		e.serveControl(w, r, change)
+		return
+	}
 	var build func() any
 	switch r.URL.Path {
 	case InspectPrefix + "health":
@@ -101,8 +111,7 @@ func (e *Emulator) serveInspect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody{"method " + r.Method + " is not allowed on " + r.URL.Path + " (allowed: GET, HEAD)"})
+		writeMethodNotAllowed(w, r, "GET, HEAD")
 		return
 	}
 	writeJSON(w, http.StatusOK, build())

@@ -81,8 +81,12 @@ type logEntry struct {
 	uri    string
 	header http.Header
 
-	secrets []string // redacted as substrings in this request
+	secrets secretList // redacted as substrings in this request
 }
+
+// secretList is what one request's log entry or answer redacts: the account
+// tokens and the token the request carried.
+type secretList []string
 
 // minSecretLen is the shortest token redacted wherever it appears; shorter
 // ones are only redacted in the user_token field.
@@ -104,11 +108,7 @@ func (e *Emulator) begin(r *http.Request, body []byte) *logEntry {
 	if json.Unmarshal(body, &obj) == nil && obj != nil {
 		le.token, _ = obj["user_token"].(string)
 	}
-	for _, s := range append([]string{le.token}, e.secrets...) {
-		if len(s) >= minSecretLen && !slices.Contains(le.secrets, s) {
-			le.secrets = append(le.secrets, s)
-		}
-	}
+	le.secrets = e.secretsWith(le.token)
 
 	if obj != nil {
 		if _, ok := obj["user_token"]; ok {
@@ -146,6 +146,19 @@ func (e *Emulator) begin(r *http.Request, body []byte) *logEntry {
 	le.gen = e.gen
 	e.log = append(e.log, le)
 	return le
+}
+
+// secretsWith returns the secrets of a request that carried token: token
+// and the account tokens, those of at least minSecretLen characters.
+// e.secrets is fixed by New, so no lock is needed.
+func (e *Emulator) secretsWith(token string) secretList {
+	var out secretList
+	for _, s := range append([]string{token}, e.secrets...) {
+		if len(s) >= minSecretLen && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // finish completes a log entry and counts its status.
@@ -219,8 +232,11 @@ func tokenForms(token string) []string {
 }
 
 // redact replaces this request's secrets in s.
-func (le *logEntry) redact(s string) string {
-	for _, secret := range le.secrets {
+func (le *logEntry) redact(s string) string { return le.secrets.redact(s) }
+
+// redact replaces the secrets in s, in every form tokenForms knows.
+func (l secretList) redact(s string) string {
+	for _, secret := range l {
 		for _, f := range tokenForms(secret) {
 			s = strings.ReplaceAll(s, f, Redacted)
 		}

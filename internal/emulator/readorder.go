@@ -18,12 +18,16 @@ type deviceRef struct {
 // through them: by device_id for GET /v1/devices_details, by device_uuid for
 // GET /v1/get_devices_state.
 //
-// It is built once, by New: no call of the API adds, drops or moves a
-// device, nor changes its device_id or device_uuid, so the positions hold in
-// every later state of the fleet and in the copy Reset restores. A page then
+// New builds it for the initial fleet: no call of the API adds, drops or
+// moves a device, nor changes its device_id or device_uuid, so the positions
+// hold through every removal and in the copy Reset restores. The changes of
+// the fleet beside the API (MoveDevice, AddDevice) shift positions: they drop
+// the account's order, and the account's next read builds it again (orderOf),
+// so a script that makes several changes pays for one sort. A page then
 // costs a binary search for its cursor and a walk over the devices it
 // returns (and over those a project, group or name filter skips), instead of
-// a sort of the whole account per page.
+// a sort of the whole account per page. A readOrder is never changed once
+// built.
 type readOrder struct {
 	byDeviceID []deviceRef
 	byUUID     []deviceRef
@@ -43,6 +47,17 @@ func newReadOrder(a *Account) *readOrder {
 	o := &readOrder{byDeviceID: slices.Clone(refs), byUUID: refs}
 	slices.SortStableFunc(o.byDeviceID, func(a, b deviceRef) int { return cmp.Compare(a.deviceID, b.deviceID) })
 	slices.SortStableFunc(o.byUUID, func(a, b deviceRef) int { return cmp.Compare(a.uuid, b.uuid) })
+	return o
+}
+
+// orderOf returns the read order of account a, building it when a change
+// of the fleet dropped it. Must be called with e.mu held.
+func (e *Emulator) orderOf(a *Account) *readOrder {
+	o, ok := e.order[a.UserToken]
+	if !ok {
+		o = newReadOrder(a)
+		e.order[a.UserToken] = o
+	}
 	return o
 }
 

@@ -1,9 +1,6 @@
 package emulator
 
-import (
-	"errors"
-	"net/http"
-)
+import "net/http"
 
 // detailsPage is the 200 answer of GET /v1/devices_details.
 type detailsPage struct {
@@ -25,7 +22,7 @@ func (e *Emulator) serveDetails(w http.ResponseWriter, entry *logEntry, body []b
 	e.mu.Lock()
 	page, err := e.details(body)
 	e.mu.Unlock()
-	e.answerRead(w, entry, page, err)
+	e.answer(w, entry, err, page, nil)
 }
 
 // serveStates answers GET /v1/get_devices_state: the account's devices by
@@ -35,7 +32,7 @@ func (e *Emulator) serveStates(w http.ResponseWriter, entry *logEntry, body []by
 	e.mu.Lock()
 	page, err := e.states(body)
 	e.mu.Unlock()
-	e.answerRead(w, entry, page, err)
+	e.answer(w, entry, err, page, nil)
 }
 
 // details builds a devices_details page. It copies what it answers, so the
@@ -46,7 +43,7 @@ func (e *Emulator) details(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	order := e.order[q.account.UserToken]
+	order := e.orderOf(q.account)
 	page := detailsPage{Message: []detailsDevice{}}
 	// One device past the limit tells whether more follow.
 	for _, r := range order.byDeviceID[order.afterDeviceID(q.afterID):] {
@@ -69,7 +66,7 @@ func (e *Emulator) states(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	order := e.order[q.account.UserToken]
+	order := e.orderOf(q.account)
 	page := statesPage{Message: []stateEntry{}}
 	for _, r := range order.byUUID[order.afterUUID(q.afterUUID):] {
 		if len(page.Message) == q.limit {
@@ -88,21 +85,4 @@ func (e *Emulator) states(body []byte) (any, error) {
 // group the query narrows to.
 func (q *readQuery) selects(r deviceRef) bool {
 	return (q.project < 0 || r.project == q.project) && (q.group < 0 || r.group == q.group)
-}
-
-// answerRead answers a read as the removals answer: 400 with the refusal
-// (secrets redacted), or 200 with the page.
-func (e *Emulator) answerRead(w http.ResponseWriter, entry *logEntry, page any, err error) {
-	var bad badRequest
-	switch {
-	case errors.As(err, &bad):
-		e.finish(entry, http.StatusBadRequest, "", nil)
-		writeJSON(w, http.StatusBadRequest, errorBody{entry.redact(bad.Error())})
-	case err != nil: // not reached: parseRead only returns badRequest
-		e.finish(entry, http.StatusInternalServerError, "", nil)
-		writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
-	default:
-		e.finish(entry, http.StatusOK, "", nil)
-		writeJSON(w, http.StatusOK, page)
-	}
 }

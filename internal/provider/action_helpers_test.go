@@ -16,6 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/upswift/terraform-provider-upswift/internal/devenv"
 )
 
 // Terraform actions (1.14 and later) are invoked with `terraform apply
@@ -23,38 +25,20 @@ import (
 // helpers run the CLI the tests use against the provider served
 // in-process, as terraform-plugin-testing does for its own steps.
 
-// actionsCLI returns the Terraform CLI of the tests (TF_ACC_TERRAFORM_PATH,
-// else terraform on the PATH) and skips the test, with the message of
-// tfversion.SkipBelow, when it predates actions.
+// actionsCLI returns the CLI of the tests (testCLI) and skips the test,
+// with the message of tfversion.SkipBelow, when it predates actions.
 func actionsCLI(t *testing.T) string {
 	t.Helper()
 	return cliAtLeast(t, tfversion.Version1_14_0)
 }
 
-// cliAtLeast returns the Terraform CLI of the tests and skips the test,
+// cliAtLeast returns the CLI of the tests (testCLI) and skips the test,
 // with the message of tfversion.SkipBelow, when it is older than minimum.
 func cliAtLeast(t *testing.T, minimum *version.Version) string {
 	t.Helper()
-	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if cli == "" {
-		var err error
-		if cli, err = exec.LookPath("terraform"); err != nil {
-			t.Fatal("no Terraform CLI: set TF_ACC_TERRAFORM_PATH or put terraform on the PATH")
-		}
-	}
-	out, err := exec.Command(cli, "version", "-json").Output()
+	tfVersion, err := version.NewVersion(testCLI.Version)
 	if err != nil {
-		t.Fatalf("%s version -json: %v", cli, err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("%s version -json: %v: %s", cli, err, out)
-	}
-	tfVersion, err := version.NewVersion(v.Version)
-	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", testCLI.Path, err)
 	}
 	var resp tfversion.CheckTerraformVersionResponse
 	tfversion.SkipBelow(minimum).CheckTerraformVersion(context.Background(),
@@ -65,7 +49,7 @@ func cliAtLeast(t *testing.T, minimum *version.Version) string {
 	if resp.Skip != "" {
 		t.Skip(resp.Skip)
 	}
-	return cli
+	return testCLI.Path
 }
 
 // workDir is a Terraform working directory for one test, with the provider
@@ -117,24 +101,38 @@ func (w *workDir) run(args ...string) (string, error) {
 // (none when there is no state file).
 func (w *workDir) stateResources() []string {
 	w.t.Helper()
+	var out []string
+	for _, r := range w.state().Resources {
+		out = append(out, r.Type+"."+r.Name)
+	}
+	return out
+}
+
+// stateFile is what the tests read of a state file.
+type stateFile struct {
+	Resources []struct {
+		Mode, Type, Name string
+		Instances        []struct {
+			Attributes map[string]any `json:"attributes"`
+		} `json:"instances"`
+	} `json:"resources"`
+}
+
+// state reads the directory's state; an empty one when there is none.
+func (w *workDir) state() stateFile {
+	w.t.Helper()
+	var st stateFile
 	data, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
 	if os.IsNotExist(err) {
-		return nil
+		return st
 	}
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	var st struct {
-		Resources []struct{ Type, Name string } `json:"resources"`
-	}
 	if err := json.Unmarshal(data, &st); err != nil {
 		w.t.Fatal(err)
 	}
-	var out []string
-	for _, r := range st.Resources {
-		out = append(out, r.Type+"."+r.Name)
-	}
-	return out
+	return st
 }
 
 // serveProvider serves the provider over go-plugin in this process until
@@ -146,7 +144,7 @@ func serveProvider(t *testing.T) string {
 	reattach := make(chan *plugin.ReattachConfig, 1)
 	closed := make(chan struct{})
 	go func() {
-		_ = tf6server.Serve("registry.terraform.io/upswift/upswift", providerserver.NewProtocol6(New("test")()),
+		_ = tf6server.Serve(devenv.ProviderSources[0], providerserver.NewProtocol6(New("test")()),
 			tf6server.WithDebug(ctx, reattach, closed),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
 			// The provider's log goes where terraform-plugin-testing sends
@@ -176,12 +174,13 @@ func serveProvider(t *testing.T) string {
 		"Addr":            map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
 	}
 	// upswift/upswift is registry.terraform.io/upswift/upswift to Terraform
-	// and registry.opentofu.org/upswift/upswift to OpenTofu: one server
-	// answers to both.
-	data, err := json.Marshal(map[string]any{
-		"registry.terraform.io/upswift/upswift": attach,
-		"registry.opentofu.org/upswift/upswift": attach,
-	})
+	// and registry.opentofu.org/upswift/upswift to OpenTofu
+	// (devenv.ProviderSources): one server answers to both.
+	providers := map[string]any{}
+	for _, source := range devenv.ProviderSources {
+		providers[source] = attach
+	}
+	data, err := json.Marshal(providers)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
@@ -18,10 +17,10 @@ import (
 )
 
 // The device filter is the same in every removal, resource or action. Its
-// vocabulary (descriptions, the docs table), validators, model and
-// expansion into the API request live here; the schema declarations, which
-// differ only by package (resource/schema or action/schema), are in
-// device_filter_schema.go. Every text about filter types, operands and
+// vocabulary (descriptions, the docs table), model, errors and expansion
+// into the API request live here; its validators are in validators.go, and
+// the schema declarations, which differ only by package (resource/schema
+// or action/schema), are in device_filter_schema.go. Every text about filter types, operands and
 // values is generated from upswift.FilterTypes.
 
 // deviceFilterModel is device_filter as read from a plan or a
@@ -135,43 +134,6 @@ func allOperands() []string {
 		}
 	}
 	return out
-}
-
-// filterValidator checks a filter's operand and value against its type, as
-// the API documents them. The type itself is checked by a OneOf validator on
-// the type attribute, empty strings by LengthAtLeast; unknown values are
-// checked once they are known, by checkFilters, in the same words.
-type filterValidator struct{}
-
-var _ validator.Object = filterValidator{}
-
-func (filterValidator) Description(context.Context) string {
-	return "operand and value must be allowed for the filter's type"
-}
-
-func (v filterValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (filterValidator) ValidateObject(_ context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	attrs := req.ConfigValue.Attributes()
-	typ, ok := knownString(attrs["type"])
-	if !ok {
-		return
-	}
-	ft, found := upswift.LookupFilterType(typ)
-	if !found {
-		return
-	}
-	// An operand that no type takes is refused by the OneOf on the operand
-	// attribute; here only operands this type does not take.
-	if operand, ok := knownString(attrs["operand"]); ok && slices.Contains(allOperands(), operand) {
-		resp.Diagnostics.Append(filterDiagnostics(req.Path, ft.CheckOperand(operand))...)
-	}
-	if value, ok := knownString(attrs["value"]); ok && value != "" {
-		resp.Diagnostics.Append(filterDiagnostics(req.Path, ft.CheckValue(value))...)
-	}
 }
 
 // checkFilters checks filters whose values were unknown during plan and are

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	actionschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -11,26 +10,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/upswift/terraform-provider-upswift/internal/upswift"
 )
 
 // The device_filter attribute, declared once per schema package. All three
-// declarations take their descriptions and validators from device_filter.go;
-// they differ only where the packages do: a resource's lists default to
+// declarations take their descriptions from device_filter.go and their
+// validators from validators.go; they differ only where the packages do: a resource's lists default to
 // empty and a change forces a new removal, while an action and a data
 // source have neither defaults nor plan modifiers (their absent lists are
 // null, taken as []).
-
-func nonEmpty() []validator.String { return []validator.String{stringvalidator.LengthAtLeast(1)} }
-
-func filterTypeValidators() []validator.String {
-	return []validator.String{stringvalidator.OneOf(upswift.FilterTypeNames()...)}
-}
-
-func filterOperandValidators() []validator.String {
-	return []validator.String{stringvalidator.OneOf(allOperands()...)}
-}
 
 // resourceDeviceFilterAttribute is device_filter in a resource schema.
 func resourceDeviceFilterAttribute(noun string) schema.SingleNestedAttribute {

@@ -24,12 +24,6 @@ var (
 	_ datasource.DataSourceWithConfigure = (*devicesDataSource)(nil)
 )
 
-// ReadingFleet is called when a read is about to hold a listing of the
-// fleet in memory, for the life of the process. main sets it to lift the
-// soft memory limit it keeps for removals: a listing of thousands of
-// devices lives above that limit, and the collector would run all the time.
-var ReadingFleet = func() {}
-
 // defaultReadTimeout bounds a read, rate-limit waits included, when the
 // configuration sets no timeouts.read.
 const defaultReadTimeout = 10 * time.Minute
@@ -111,8 +105,8 @@ func readTimeoutsAttribute(ctx context.Context) schema.Attribute {
 const devicesDescription = "Lists the devices of an Upswift (JFrog Connect) project that a device filter selects, " +
 	"with the API's two reads, `GET /v1/devices_details` (each device's details) and `GET /v1/get_devices_state` " +
 	"(its state), page by page and side by side. Give it the `device_filter` of a removal to see the devices that " +
-	"removal would touch in the plan, before it runs, and to refuse the removal in a `precondition` when they are " +
-	"more than expected.\n\n" +
+	"removal would touch in the plan, before it runs, and give its `device_uuids` to the removal's " +
+	"`expected_device_uuids`, so that the apply refuses the removal when a device joined the scope since the plan.\n\n" +
 	"The provider selects the devices itself, with the API's rules: the devices of the project, or of any of " +
 	"`groups` (one listing per group, their union), that match every one of `filters`. `specific_device` compares " +
 	"`device_uuid`; `tag` an entry of `tags`; `device_state` the state the state listing reports; `update_status` the " +
@@ -123,8 +117,8 @@ const devicesDescription = "Lists the devices of an Upswift (JFrog Connect) proj
 	"with a warning, for the same reason: the list may be larger than the removal's scope, never smaller.\n\n" +
 	"The data source reads during `terraform plan` (and refresh); when `device_filter` holds a value known only " +
 	"after apply, Terraform reads it during apply. `terraform validate` makes no API call. All `upswift_devices` " +
-	"of one configuration that name the same project and group share one listing per Terraform run. Reading needs " +
-	"the provider's user token."
+	"of one configuration that name the same project and group share one listing per Terraform run, with the " +
+	"removals' scope checks. Reading needs the provider's user token."
 
 func (d *devicesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	data, diags := asProviderData(req.ProviderData)
@@ -144,7 +138,7 @@ func (d *devicesDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	}
 	timeout, diags := cfg.Timeouts.Read(ctx, defaultReadTimeout)
 	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(d.ready()...)
+	resp.Diagnostics.Append(d.data.ready("upswift_devices is read")...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -155,36 +149,20 @@ func (d *devicesDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	}
 	readCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	ReadingFleet()
+	d.data.readingFleet()
 	sel, err := upswift.SelectDevices(readCtx, d.data.listings, filter)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to List Upswift Devices", listErrorDetail(filter, timeout, err))
+		listing := deviceListing{filter: filter, timeoutName: "timeouts.read", timeout: timeout}
+		resp.Diagnostics.AddError("Unable to List Upswift Devices", listing.errorDetail(err))
 		return
 	}
-	resp.Diagnostics.Append(selectionWarnings(filter, sel)...)
+	resp.Diagnostics.Append(selectionWarnings(filter, sel, "The devices listed are those")...)
 	state, err := devicesState(req.Config.Raw, sel.Devices)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Store the Listed Devices", fmt.Sprintf("%s. Please report this issue to the provider developers.", err))
 		return
 	}
 	resp.State.Raw = state
-}
-
-// ready reports why the provider cannot read yet, if it cannot.
-func (d *devicesDataSource) ready() diag.Diagnostics {
-	var diags diag.Diagnostics
-	switch {
-	case d.data == nil:
-		diags.AddError("Unconfigured Upswift Provider",
-			"The provider was not configured before the data source was read. Please report this issue to the provider developers.")
-	case d.data.tokenMissing:
-		diags.AddError("Missing Upswift User Token", missingTokenDetail+" Listing devices needs it.")
-	case d.data.client == nil:
-		diags.AddError("Unconfigured Upswift Provider",
-			"The provider configuration still had unknown values when upswift_devices was read. Make sure user_token and "+
-				"endpoint are known before the data source is read (they may not come from resources created in the same run).")
-	}
-	return diags
 }
 
 // devicesState is the data source's state: the configuration's values
@@ -249,17 +227,17 @@ func devicesState(config tftypes.Value, devices []upswift.Device) (tftypes.Value
 // selectionWarnings says, at the filter concerned, where the list may be
 // larger than what a removal with the same filter touches: an app filter
 // that was not evaluated, devices a device_state filter kept without a
-// reported state.
-func selectionWarnings(f upswift.DeviceFilter, sel upswift.Selection) diag.Diagnostics {
+// reported state. listed names the list: "The devices listed are those".
+func selectionWarnings(f upswift.DeviceFilter, sel upswift.Selection, listed string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	filters := path.Root("device_filter").AtName("filters")
 	for _, i := range sel.Unevaluated {
 		flt := f.Filters[i]
 		diags.AddAttributeWarning(filters.AtListIndex(i), "App Filter Not Evaluated",
 			fmt.Sprintf("The filter { type = %q, operand = %q, value = %q } was not evaluated: the API's device reads "+
-				"do not report which apps a device has. The devices listed are those that match the other filters, "+
-				"a superset of what a removal with this device_filter would touch, because dropping one of several "+
-				"filters that combine with AND only widens the selection.", flt.Type, flt.Operand, flt.Value))
+				"do not report which apps a device has. %s that match the other filters, a superset of what a removal "+
+				"with this device_filter would touch, because dropping one of several filters that combine with AND "+
+				"only widens the selection.", flt.Type, flt.Operand, flt.Value, listed))
 	}
 	if len(sel.StateNotReported) == 0 {
 		return diags
@@ -285,12 +263,23 @@ func abbreviate(names []string, n int) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
 }
 
-// listErrorDetail explains a failed listing and what to do next.
-func listErrorDetail(f upswift.DeviceFilter, timeout time.Duration, err error) string {
-	what := fmt.Sprintf("Listing the devices of project %q", f.Project.Name)
-	if len(f.Groups) > 0 {
-		names := make([]string, len(f.Groups))
-		for i, g := range f.Groups {
+// deviceListing is a listing of the devices a filter selects, for the
+// data source's read or a removal's scope check: what was listed and what
+// bounded it, as its errors name them.
+type deviceListing struct {
+	filter upswift.DeviceFilter
+	// timeoutName names what bounds the listing: "timeouts.read".
+	timeoutName string
+	timeout     time.Duration
+}
+
+// errorDetail explains why the listing failed with err and what to do
+// next.
+func (l deviceListing) errorDetail(err error) string {
+	what := fmt.Sprintf("Listing the devices of project %q", l.filter.Project.Name)
+	if len(l.filter.Groups) > 0 {
+		names := make([]string, len(l.filter.Groups))
+		for i, g := range l.filter.Groups {
 			names[i] = fmt.Sprintf("%q", g.Name)
 		}
 		what += " in groups " + strings.Join(names, ", ")
@@ -300,9 +289,9 @@ func listErrorDetail(f upswift.DeviceFilter, timeout time.Duration, err error) s
 	var fieldErr *upswift.FieldError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Sprintf("%s did not finish within timeouts.read of %s: %s. Raise timeouts.read, or try again later; "+
+		return fmt.Sprintf("%s did not finish within %s of %s: %s. Raise %s, or try again later; "+
 			"if the API's rate limit held the listing back, requests_per_minute in the provider block keeps the "+
-			"provider under it from the start.", what, timeout, err)
+			"provider under it from the start.", what, l.timeoutName, l.timeout, err, l.timeoutName)
 	case errors.Is(err, context.Canceled):
 		return fmt.Sprintf("Terraform was interrupted while %s: %s.", strings.ToLower(what[:1])+what[1:], err)
 	case errors.As(err, &apiErr):

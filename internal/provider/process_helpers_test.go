@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/upswift/terraform-provider-upswift/internal/devenv"
 )
 
 // Helpers of the tests that run the provider as its own process, built from
@@ -18,18 +20,14 @@ import (
 // pipeline: what Go reads from the environment once per process (proxies,
 // trusted certificates) can only be shown that way.
 
-// terraformCLI is the CLI the Terraform-driven tests run (TestMain checked
-// that there is one).
+// terraformCLI is the CLI the Terraform-driven tests run, found by
+// TestMain.
 func terraformCLI(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
-		return p
+	if testCLI.Path == "" {
+		t.Fatal("no Terraform CLI: TestMain found none")
 	}
-	p, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Fatalf("no Terraform CLI: %v", err)
-	}
-	return p
+	return testCLI.Path
 }
 
 // buildProvider builds the provider from this tree into a directory of
@@ -66,26 +64,13 @@ func networkEnv(base []string, set ...string) []string {
 func processEnv(t *testing.T, work, providerDir string, set ...string) []string {
 	t.Helper()
 	cliConfig := filepath.Join(work, "cli.tfrc")
-	writeFile(t, cliConfig, devOverrides(providerDir))
+	writeFile(t, cliConfig, devenv.DevOverrides(providerDir))
 	return networkEnv(os.Environ(), append([]string{
 		"TF_CLI_CONFIG_FILE=" + cliConfig,
 		"TF_IN_AUTOMATION=1",
 		"TF_INPUT=0",
 		"CHECKPOINT_DISABLE=1",
 	}, set...)...)
-}
-
-// devOverrides is a CLI configuration that serves upswift/upswift, on
-// either CLI's default registry host, from dir.
-func devOverrides(dir string) string {
-	return `provider_installation {
-  dev_overrides {
-    "registry.terraform.io/upswift/upswift" = "` + dir + `"
-    "registry.opentofu.org/upswift/upswift" = "` + dir + `"
-  }
-  direct {}
-}
-`
 }
 
 func writeFile(t *testing.T, path, content string) {

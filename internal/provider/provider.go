@@ -38,13 +38,37 @@ var (
 	_ provider.ProviderWithActions = (*upswiftProvider)(nil)
 )
 
-// New returns a constructor of the provider for one version string.
-func New(version string) func() provider.Provider {
-	return func() provider.Provider { return &upswiftProvider{version: version} }
+// New returns a constructor of the provider for one version string and
+// the options main gives it; tests give none.
+func New(version string, opts ...Option) func() provider.Provider {
+	o := options{readingFleet: func() {}}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return func() provider.Provider { return &upswiftProvider{version: version, options: o} }
+}
+
+// Option sets what the process running the provider asks of it.
+type Option func(*options)
+
+type options struct {
+	// readingFleet is handed to the resources, actions and data sources
+	// in providerData.
+	readingFleet func()
+}
+
+// WithReadingFleet has the provider call f when a read is about to hold a
+// listing of the fleet in memory, for the life of the process: main lifts
+// the soft memory limit it keeps for removals, since a listing of
+// thousands of devices lives above it and the collector would run all the
+// time.
+func WithReadingFleet(f func()) Option {
+	return func(o *options) { o.readingFleet = f }
 }
 
 type upswiftProvider struct {
 	version string
+	options options
 }
 
 type providerModel struct {
@@ -116,19 +140,6 @@ func (p *upswiftProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 	}
 }
 
-// providerData is what resources, actions and data sources receive from
-// Configure.
-type providerData struct {
-	// client is nil when the token is missing or not yet known.
-	client *upswift.Client
-	// listings shares the device listings of the data sources among all
-	// reads of this provider process; nil when client is.
-	listings *upswift.ListingCache
-	// tokenMissing is true when neither the configuration nor the
-	// environment gives a token.
-	tokenMissing bool
-}
-
 func (p *upswiftProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -136,7 +147,7 @@ func (p *upswiftProvider) Configure(ctx context.Context, req provider.ConfigureR
 		return
 	}
 
-	data := &providerData{}
+	data := &providerData{readingFleet: p.options.readingFleet}
 	resp.ResourceData = data
 	resp.ActionData = data
 	resp.DataSourceData = data

@@ -2,9 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -30,40 +27,6 @@ func parallelUnitTest(t *testing.T, tc resource.TestCase) {
 	tc.IsUnitTest = true
 	tc.ProtoV6ProviderFactories = testAccProtoV6ProviderFactories
 	resource.ParallelTest(t, tc)
-}
-
-// TestMain refuses to run without a Terraform CLI: the Terraform-driven
-// tests would otherwise try to download one, which fails without network,
-// and a missing CLI must never pass for a green run.
-func TestMain(m *testing.M) {
-	if path := os.Getenv("TF_ACC_TERRAFORM_PATH"); path != "" {
-		if _, err := os.Stat(path); err != nil {
-			fmt.Fprintf(os.Stderr, "TF_ACC_TERRAFORM_PATH=%s is not usable: %v\n", path, err)
-			os.Exit(2)
-		}
-	} else if _, err := exec.LookPath("terraform"); err != nil {
-		fmt.Fprintln(os.Stderr, "No Terraform CLI found: the provider's Terraform-driven tests need one.\n"+
-			"Install Terraform >= 1.0.11 (tested up to 1.15.0) on the PATH, or set TF_ACC_TERRAFORM_PATH to a terraform\n"+
-			"or tofu (OpenTofu >= 1.6.3, tested up to 1.12.6) binary; `scripts/cli.sh terraform 1.15.0` builds one.")
-		os.Exit(2)
-	}
-	os.Exit(runWithPaceDir(m))
-}
-
-// runWithPaceDir runs the tests with the shared pace in a directory of
-// their own, so that they leave nothing in the user's cache directory.
-func runWithPaceDir(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "upswift-pace-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	defer func() { _ = os.RemoveAll(dir) }()
-	if err := os.Setenv(envPaceDir, dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	return m.Run()
 }
 
 func TestProviderSchemaIsValid(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -39,6 +40,10 @@ type removalKind struct {
 	restore string
 	// remove sends the removal.
 	remove func(ctx context.Context, c *upswift.Client, name string, f upswift.DeviceFilter) error
+	// changesReads is true when the removal changes what the API's reads
+	// report: a tag removal does (tags), an app removal does not (the
+	// reads report no apps).
+	changesReads bool
 }
 
 var (
@@ -60,6 +65,7 @@ var (
 		call:            "DELETE /v1/device_tags",
 		nameDescription: "Name of the tag to remove, as it appears on the dashboard. A tag with that name must exist in the account.",
 		restore:         "tag the devices again in their details on the Upswift dashboard",
+		changesReads:    true,
 		remove: func(ctx context.Context, c *upswift.Client, name string, f upswift.DeviceFilter) error {
 			return c.RemoveTag(ctx, upswift.RemoveTagRequest{TagName: name, DeviceFilter: f})
 		},
@@ -85,47 +91,50 @@ type removalRun struct {
 	kind    removalKind
 	name    types.String
 	filter  types.Object
+	check   scopeCheck
 	timeout time.Duration
-	// resource is true for a resource's Create, false for an action, which
-	// keeps nothing in state; it picks the words of the errors.
-	resource bool
+	// form is resourceForm or actionForm; it picks the words of the
+	// errors.
+	form form
 }
 
-// run sends the removal with the provider's client. Every error names what
-// was removed and says what to do; nothing invalid is sent.
-func (r removalRun) run(ctx context.Context, data *providerData) diag.Diagnostics {
-	var diags diag.Diagnostics
-	switch {
-	case data == nil:
-		diags.AddError("Unconfigured Upswift Provider",
-			"The provider was not configured before the removal. Please report this issue to the provider developers.")
-		return diags
-	case data.tokenMissing:
-		// Not an attribute of this resource or action: the token belongs to
-		// the provider configuration, which the detail names.
-		diags.AddError("Missing Upswift User Token", missingTokenDetail)
-		return diags
-	case data.client == nil:
-		diags.AddError("Unconfigured Upswift Provider",
-			"The provider configuration still had unknown values at apply. Make sure user_token and endpoint are known before the removal is applied.")
-		return diags
+// run sends the removal with the provider's client, after the scope checks
+// it asks for, and returns the devices listed right before it was sent
+// (nil when it asked for no check). Every error names what was removed and
+// says what to do; nothing invalid is sent.
+func (r removalRun) run(ctx context.Context, data *providerData) ([]upswift.Device, diag.Diagnostics) {
+	diags := data.ready("the removal is sent")
+	if diags.HasError() {
+		return nil, diags
 	}
 	filter, d := expandDeviceFilter(ctx, path.Root("device_filter"), r.filter)
 	diags.Append(d...)
 	if diags.HasError() {
-		return diags
+		return nil, diags
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	name := r.name.ValueString()
-	err := r.kind.remove(ctx, data.client, name, filter)
-	// A removal changes what the reads report, whether or not its answer
-	// came back: later reads of this process list the fleet again.
-	data.listings.Forget()
-	if err != nil {
-		diags.AddError("Unable to Remove "+r.kind.title(), removalErrorDetail(r.kind.noun, name, r.timeout, err, r.resource))
+	var scope []upswift.Device
+	if r.check.requested() {
+		data.readingFleet()
+		sel, d := r.check.run(ctx, data.listings.Since(time.Now().Add(-checkFreshness)), filter, r.form, r.timeout)
+		diags.Append(d...)
+		if diags.HasError() {
+			return nil, diags
+		}
+		scope = sel.Devices
 	}
-	return diags
+	err := r.kind.remove(ctx, data.client, r.name.ValueString(), filter)
+	if r.kind.changesReads {
+		// Whether or not its answer came back, the removal may have
+		// changed what the reads report: later reads list again.
+		data.listings.Forget()
+	}
+	if err != nil {
+		diags.AddError("Unable to Remove "+r.kind.title(), r.errorDetail(err))
+		return nil, diags
+	}
+	return scope, diags
 }
 
 // readRemoval reads the name of what is removed and device_filter from a
@@ -139,25 +148,22 @@ func readRemoval(ctx context.Context, k removalKind, get func(context.Context, p
 	return name, filter, diags
 }
 
-const missingTokenDetail = "The provider configuration has no user token. Set user_token in the provider \"upswift\" block " +
-	"(e.g. user_token = var.upswift_user_token) or set the " + envUserToken + " environment variable. " +
-	"The token is under Settings on the Upswift (JFrog Connect) dashboard."
-
-// removalErrorDetail explains a failed removal of the noun name and what to
-// do next, for a resource's apply or an action's invocation.
-func removalErrorDetail(noun, name string, timeout time.Duration, err error, resource bool) string {
+// errorDetail explains why the removal failed with err and what to do
+// next, in the words of its form: a resource's apply or an action's
+// invocation.
+func (r removalRun) errorDetail(err error) string {
+	noun, name := r.kind.noun, r.name.ValueString()
 	what := fmt.Sprintf("Removing %s %q", noun, name)
 	saved, limit, again := " Nothing was saved to state.", "the create timeout", "Applying again sends the removal again."
-	raise := " Raise timeouts.create, or try again later."
-	if !resource {
+	if r.form == actionForm {
 		saved, limit, again = "", "the action's timeout", "Invoking the action again sends the removal again."
-		raise = " Raise the action's timeout, or try again later."
 	}
+	raise := " Raise " + r.form.timeoutName() + ", or try again later."
 	var apiErr *upswift.APIError
 	var reqErr *upswift.RequestError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Sprintf("%s did not finish within %s of %s: %s.%s%s", what, limit, timeout, err, saved, raise)
+		return fmt.Sprintf("%s did not finish within %s of %s: %s.%s%s", what, limit, r.timeout, err, saved, raise)
 	case errors.Is(err, context.Canceled):
 		return fmt.Sprintf("Terraform was interrupted while waiting for the API to remove %s %q: %s.%s "+
 			"The API may or may not have removed the %s. %s", noun, name, err, saved, noun, again)
@@ -190,11 +196,15 @@ func destroyWarning(kind removalKind, name types.String) diag.Diagnostics {
 	return diags
 }
 
-// planWarnings are the warnings of a plan that will send the removal: one
-// that applies to a whole project, a missing token. get reads the plan (a
-// resource) or the configuration (an action).
-func (r *removal) planWarnings(ctx context.Context, get func(context.Context, path.Path, any) diag.Diagnostics) diag.Diagnostics {
+// planChecks are the diagnostics of a plan that will send the removal:
+// warnings about a removal that applies to a whole project and about a
+// missing token, then the scope checks the removal asks for. get reads the
+// plan (a resource) or the configuration (an action); timeout bounds the
+// listing.
+func (r *removal) planChecks(ctx context.Context, get func(context.Context, path.Path, any) diag.Diagnostics, s form, timeout time.Duration) diag.Diagnostics {
 	name, filter, diags := readRemoval(ctx, r.kind, get)
+	check, d := readScopeCheck(ctx, get)
+	diags.Append(d...)
 	if diags.HasError() {
 		return diags
 	}
@@ -203,7 +213,46 @@ func (r *removal) planWarnings(ctx context.Context, get func(context.Context, pa
 		diags.AddWarning("Missing Upswift User Token", missingTokenDetail+
 			" This plan can be reviewed, but applying it will fail until a token is set.")
 	}
+	diags.Append(r.checkScopeAtPlan(ctx, filter, check, s, timeout)...)
 	return diags
+}
+
+// checkScopeAtPlan lists the removal's scope during the plan, when it asks
+// for a check and every value the check needs is known, so that a scope
+// the apply would refuse fails the plan. It returns diagnostics only:
+// nothing read here becomes a planned value.
+func (r *removal) checkScopeAtPlan(ctx context.Context, filterObj types.Object, check scopeCheck, s form, timeout time.Duration) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !check.requested() {
+		return diags
+	}
+	if check.expected.IsUnknown() {
+		diags.AddAttributeWarning(path.Root("expected_device_uuids"), "Reviewed Scope Known Only at Apply",
+			"expected_device_uuids is known only after apply, so this plan does not show the devices the removal "+
+				"will be held to. The apply still refuses the removal when device_filter selects a device outside the "+
+				"set it gets then. For a review that binds, give it a set known during the plan, such as the "+
+				"device_uuids of an upswift_devices whose device_filter is known during the plan.")
+	}
+	if !check.known() || !fullyKnown(ctx, filterObj) || r.data.ready("").HasError() {
+		return diags
+	}
+	filter, d := expandDeviceFilter(ctx, path.Root("device_filter"), filterObj)
+	diags.Append(d...)
+	if diags.HasError() {
+		return diags
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r.data.readingFleet()
+	_, d = check.run(ctx, r.data.listings, filter, s, timeout)
+	diags.Append(d...)
+	return diags
+}
+
+// fullyKnown is true when v holds no unknown value, however deep.
+func fullyKnown(ctx context.Context, v attr.Value) bool {
+	tv, err := v.ToTerraformValue(ctx)
+	return err == nil && tv.IsFullyKnown()
 }
 
 // removal is what a removal resource and a removal action hold: the kind
@@ -221,20 +270,4 @@ func (r *removal) configure(v any) diag.Diagnostics {
 		r.data = data
 	}
 	return diags
-}
-
-// asProviderData is what the provider's Configure handed over to a
-// resource, an action or a data source; nil (before the provider is
-// configured) is no error.
-func asProviderData(v any) (*providerData, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	if v == nil {
-		return nil, diags
-	}
-	data, ok := v.(*providerData)
-	if !ok {
-		diags.AddError("Unexpected Provider Data Type",
-			fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", v))
-	}
-	return data, diags
 }

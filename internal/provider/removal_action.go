@@ -9,8 +9,10 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/upswift/terraform-provider-upswift/internal/upswift"
 )
@@ -44,7 +46,7 @@ func (a *removalAction) Schema(_ context.Context, _ action.SchemaRequest, resp *
 			"`action_trigger`. Nothing is kept in state. Needs Terraform 1.14 or later; the "+
 			"`upswift_%s` resource does the same on any version.\n\n%s",
 			k.summary(), k.typeName, k.typeName, deviceFilterMarkdown(k.noun, k.nameAttr)),
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(map[string]schema.Attribute{
 			k.nameAttr: schema.StringAttribute{
 				MarkdownDescription: k.nameDescription,
 				Required:            true,
@@ -59,7 +61,7 @@ func (a *removalAction) Schema(_ context.Context, _ action.SchemaRequest, resp *
 				Optional:   true,
 				Validators: []validator.String{positiveDuration{}},
 			},
-		},
+		}, actionScopeAttributes(k.noun)),
 	}
 }
 
@@ -68,55 +70,55 @@ func (a *removalAction) Configure(_ context.Context, req action.ConfigureRequest
 }
 
 // ModifyPlan warns, as the resource's plan does, about a removal that
-// applies to a whole project and about a missing token.
+// applies to a whole project and about a missing token, and runs the scope
+// checks the action asks for.
 func (a *removalAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
-	resp.Diagnostics.Append(a.planWarnings(ctx, req.Config.GetAttribute)...)
-}
-
-// Invoke sends the removal and reports its progress: each attempt, waits
-// for the rate limit, retries after server errors, and the API's success.
-// The messages name the call, never the token.
-func (a *removalAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	name, filter, diags := readRemoval(ctx, a.kind, req.Config.GetAttribute)
+	timeout, diags := actionTimeout(ctx, req.Config)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if resp.SendProgress != nil {
-		ctx = upswift.WithProgress(ctx, func(e upswift.Event) {
-			resp.SendProgress(action.InvokeProgressEvent{Message: e.String()})
-		})
-	}
-	timeout := defaultCreateTimeout
-	var configured timetypes.GoDuration
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("timeout"), &configured)...)
-	if !configured.IsNull() && !configured.IsUnknown() {
-		d, diags := configured.ValueGoDuration()
-		resp.Diagnostics.Append(diags...)
-		timeout = d
-	}
+	resp.Diagnostics.Append(a.planChecks(ctx, req.Config.GetAttribute, actionForm, timeout)...)
+}
+
+// Invoke sends the removal and reports its progress: each attempt, waits
+// for the rate limit, retries after server errors, the API's success, and
+// the devices listed right before sending when a scope check listed them.
+// The messages name the call, never the token.
+func (a *removalAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	name, filter, diags := readRemoval(ctx, a.kind, req.Config.GetAttribute)
+	resp.Diagnostics.Append(diags...)
+	check, diags := readScopeCheck(ctx, req.Config.GetAttribute)
+	resp.Diagnostics.Append(diags...)
+	timeout, diags := actionTimeout(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	run := removalRun{kind: a.kind, name: name, filter: filter, timeout: timeout}
-	resp.Diagnostics.Append(run.run(ctx, a.data)...)
-}
-
-// positiveDuration refuses a timeout of zero or less, which would end an
-// invocation before its first request. The custom type has already refused
-// what is not a duration.
-type positiveDuration struct{}
-
-func (positiveDuration) Description(context.Context) string { return "must be a duration above zero" }
-
-func (v positiveDuration) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (positiveDuration) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+	progress := func(string) {}
+	if resp.SendProgress != nil {
+		progress = func(msg string) { resp.SendProgress(action.InvokeProgressEvent{Message: msg}) }
+		ctx = upswift.WithProgress(ctx, func(e upswift.Event) { progress(e.String()) })
+	}
+	run := removalRun{kind: a.kind, name: name, filter: filter, check: check, timeout: timeout, form: actionForm}
+	scope, diags := run.run(ctx, a.data)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() || !check.requested() {
 		return
 	}
-	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err == nil && d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Timeout",
-			fmt.Sprintf("Attribute %s value %q must be a duration above zero, such as \"5m\".", req.Path, req.ConfigValue.ValueString()))
+	for _, msg := range scopeProgress(a.kind.noun, scope) {
+		progress(msg)
 	}
+}
+
+// actionTimeout is the configuration's timeout, or the default.
+func actionTimeout(ctx context.Context, config tfsdk.Config) (time.Duration, diag.Diagnostics) {
+	var configured timetypes.GoDuration
+	diags := config.GetAttribute(ctx, path.Root("timeout"), &configured)
+	if diags.HasError() || configured.IsNull() || configured.IsUnknown() {
+		return defaultCreateTimeout, diags
+	}
+	d, more := configured.ValueGoDuration()
+	diags.Append(more...)
+	return d, diags
 }

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -54,7 +56,7 @@ func (r *removalResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"resource from Terraform state. On Terraform 1.14 and later, the `upswift_%s` action does the same "+
 			"removal without keeping anything in state.\n\n%s",
 			k.summary(), k.noun, k.noun, k.typeName, deviceFilterMarkdown(k.noun, k.nameAttr)),
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "A random identifier of this removal, set when it is applied.",
 				Computed:            true,
@@ -76,8 +78,14 @@ func (r *removalResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 			},
 			"timeouts": timeoutsAttribute(ctx),
-		},
+		}, resourceScopeAttributes(k.noun)),
 	}
+}
+
+// withAttributes adds more attributes to attrs.
+func withAttributes[A any](attrs, more map[string]A) map[string]A {
+	maps.Copy(attrs, more)
+	return attrs
 }
 
 // timeoutsAttribute is the timeouts attribute of terraform-plugin-framework-
@@ -100,8 +108,9 @@ func (r *removalResource) Configure(_ context.Context, req resource.ConfigureReq
 	resp.Diagnostics.Append(r.configure(req.ProviderData)...)
 }
 
-// ModifyPlan adds the plan-review warnings: a removal that applies to a
-// whole project, a destroy that does not put anything back, a missing token.
+// ModifyPlan adds the plan-review warnings (a removal that applies to a
+// whole project, a destroy that does not put anything back, a missing
+// token) and, when the removal would run, its scope checks.
 func (r *removalResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		// The whole state is read, not only the name: a state that does not
@@ -118,29 +127,46 @@ func (r *removalResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if removes := req.State.Raw.IsNull() || len(resp.RequiresReplace) > 0; !removes {
 		return
 	}
-	resp.Diagnostics.Append(r.planWarnings(ctx, req.Plan.GetAttribute)...)
+	timeout, diags := createTimeout(ctx, req.Plan)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(r.planChecks(ctx, req.Plan.GetAttribute, resourceForm, timeout)...)
 }
 
 func (r *removalResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	name, filter, diags := readRemoval(ctx, r.kind, req.Plan.GetAttribute)
 	resp.Diagnostics.Append(diags...)
-	var to timeouts.Value
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("timeouts"), &to)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := to.Create(ctx, defaultCreateTimeout)
+	check, diags := readScopeCheck(ctx, req.Plan.GetAttribute)
+	resp.Diagnostics.Append(diags...)
+	timeout, diags := createTimeout(ctx, req.Plan)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	run := removalRun{kind: r.kind, name: name, filter: filter, timeout: timeout, resource: true}
-	resp.Diagnostics.Append(run.run(ctx, r.data)...)
+	run := removalRun{kind: r.kind, name: name, filter: filter, check: check, timeout: timeout, form: resourceForm}
+	scope, diags := run.run(ctx, r.data)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(setPlanAsState(ctx, req.Plan, &resp.State)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), newID())...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("applied_device_uuids"),
+		appliedSet(uuidsOf(scope), check.requested()))...)
+}
+
+// createTimeout is the plan's timeouts.create, or the default.
+func createTimeout(ctx context.Context, plan tfsdk.Plan) (time.Duration, diag.Diagnostics) {
+	var to timeouts.Value
+	diags := plan.GetAttribute(ctx, path.Root("timeouts"), &to)
+	if diags.HasError() {
+		return 0, diags
+	}
+	timeout, d := to.Create(ctx, defaultCreateTimeout)
+	diags.Append(d...)
+	return timeout, diags
 }
 
 // Read keeps the state as it is: a removal has nothing to read back.

@@ -36,111 +36,118 @@ func (e *FieldError) Error() string {
 
 // answerObject is one JSON object of an answer: a device, a state, an
 // update. prefix is put before field names ("updates[2].") in errors.
+//
+// Its reads keep the first error, as a bufio.Scanner does: once a read
+// fails, err holds why and later reads do nothing and return zero values,
+// so that a decoder reads every field in turn and checks err once, at the
+// end. The error is made when the read fails, so it names the object as
+// where said at that moment.
 type answerObject struct {
 	fields map[string]json.RawMessage
 	where  string
 	prefix string
+	err    error
 }
 
-// decodeObject reads raw as a JSON object; what names it in errors ("the
-// answer", "device 3 of page 1").
-func decodeObject(raw json.RawMessage, where, field, want string) (answerObject, error) {
-	var fields map[string]json.RawMessage
+// decodeObject reads raw as a JSON object; where and field name it in
+// errors ("devices_details: device 3 of page 1", "message[]"). A value that
+// is not an object leaves the error in err.
+func decodeObject(raw json.RawMessage, where, field, want string) answerObject {
+	o := answerObject{where: where}
 	if kind := jsonKind(raw); kind != "an object" {
-		return answerObject{}, &FieldError{Where: where, Field: field, Got: kind, Want: want}
+		o.fail(field, kind, want)
+	} else if json.Unmarshal(raw, &o.fields) != nil {
+		o.fail(field, "not valid JSON", want)
 	}
-	if err := json.Unmarshal(raw, &fields); err != nil {
-		return answerObject{}, &FieldError{Where: where, Field: field, Got: "not valid JSON", Want: want}
-	}
-	return answerObject{fields: fields, where: where}, nil
+	return o
 }
 
-func (o answerObject) fail(key, got, want string) error {
-	return &FieldError{Where: o.where, Field: o.prefix + key, Got: got, Want: want}
+// fail keeps the error of a field, unless an earlier one is kept.
+func (o *answerObject) fail(key, got, want string) {
+	if o.err == nil {
+		o.err = &FieldError{Where: o.where, Field: o.prefix + key, Got: got, Want: want}
+	}
 }
 
-// raw returns the field's JSON, or an error when it is missing.
-func (o answerObject) raw(key, want string) (json.RawMessage, error) {
+// raw returns the field's JSON; a missing field is an error.
+func (o *answerObject) raw(key, want string) json.RawMessage {
+	if o.err != nil {
+		return nil
+	}
 	v, ok := o.fields[key]
 	if !ok {
-		return nil, o.fail(key, "missing", want)
+		o.fail(key, "missing", want)
 	}
-	return v, nil
+	return v
 }
 
 // text reads a field that must be a JSON string.
-func (o answerObject) text(key string) (string, error) {
+func (o *answerObject) text(key string) string {
 	const want = "a string"
-	v, err := o.raw(key, want)
-	if err != nil {
-		return "", err
-	}
+	v := o.raw(key, want)
 	var s string
-	if jsonKind(v) != "a string" || json.Unmarshal(v, &s) != nil {
-		return "", o.fail(key, jsonKind(v), want)
+	if o.err == nil && (jsonKind(v) != "a string" || json.Unmarshal(v, &s) != nil) {
+		o.fail(key, jsonKind(v), want)
 	}
-	return s, nil
+	return s
 }
 
 // integer reads a field that must be a JSON number without a fraction.
-func (o answerObject) integer(key string) (int64, error) {
+func (o *answerObject) integer(key string) int64 {
 	const want = "an integer"
-	v, err := o.raw(key, want)
-	if err != nil {
-		return 0, err
+	v := o.raw(key, want)
+	if o.err != nil {
+		return 0
 	}
 	if jsonKind(v) != "a number" {
-		return 0, o.fail(key, jsonKind(v), want)
+		o.fail(key, jsonKind(v), want)
+		return 0
 	}
 	n, err := strconv.ParseInt(string(bytes.TrimSpace(v)), 10, 64)
 	if err != nil {
-		return 0, o.fail(key, "the number "+excerpt(v, 40), want)
+		o.fail(key, "the number "+excerpt(v, 40), want)
+		return 0
 	}
-	return n, nil
+	return n
 }
 
 // boolean reads a field that must be true or false.
-func (o answerObject) boolean(key string) (bool, error) {
+func (o *answerObject) boolean(key string) bool {
 	const want = "true or false"
-	v, err := o.raw(key, want)
-	if err != nil {
-		return false, err
-	}
+	v := o.raw(key, want)
 	var b bool
-	if jsonKind(v) != "a boolean" || json.Unmarshal(v, &b) != nil {
-		return false, o.fail(key, jsonKind(v), want)
+	if o.err == nil && (jsonKind(v) != "a boolean" || json.Unmarshal(v, &b) != nil) {
+		o.fail(key, jsonKind(v), want)
 	}
-	return b, nil
+	return b
 }
 
 // texts reads a field that must be a list of strings.
-func (o answerObject) texts(key string) ([]string, error) {
-	const want = "a list of strings"
-	items, err := o.list(key, want)
-	if err != nil {
-		return nil, err
-	}
+func (o *answerObject) texts(key string) []string {
+	items := o.list(key, "a list of strings")
 	out := make([]string, len(items))
 	for i, item := range items {
 		if jsonKind(item) != "a string" || json.Unmarshal(item, &out[i]) != nil {
-			return nil, o.fail(fmt.Sprintf("%s[%d]", key, i), jsonKind(item), "a string")
+			o.fail(fmt.Sprintf("%s[%d]", key, i), jsonKind(item), "a string")
+			return nil
 		}
 	}
-	return out, nil
+	return out
 }
 
 // list reads a field that must be a JSON list; want names what the list
 // holds, for errors.
-func (o answerObject) list(key, want string) ([]json.RawMessage, error) {
-	v, err := o.raw(key, want)
-	if err != nil {
-		return nil, err
+func (o *answerObject) list(key, want string) []json.RawMessage {
+	v := o.raw(key, want)
+	if o.err != nil {
+		return nil
 	}
 	var items []json.RawMessage
 	if jsonKind(v) != "a list" || json.Unmarshal(v, &items) != nil {
-		return nil, o.fail(key, jsonKind(v), want)
+		o.fail(key, jsonKind(v), want)
+		return nil
 	}
-	return items, nil
+	return items
 }
 
 // timeLayouts are the forms of the API's timestamps the client reads: the
@@ -148,17 +155,18 @@ func (o answerObject) list(key, want string) ([]json.RawMessage, error) {
 var timeLayouts = []string{time.DateTime, time.RFC3339Nano, "2006-01-02T15:04:05"}
 
 // timestamp reads a field that must be a timestamp as the API writes them.
-func (o answerObject) timestamp(key string) (string, time.Time, error) {
-	s, err := o.text(key)
-	if err != nil {
-		return "", time.Time{}, err
+func (o *answerObject) timestamp(key string) (string, time.Time) {
+	s := o.text(key)
+	if o.err != nil {
+		return "", time.Time{}
 	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
-			return s, t, nil
+			return s, t
 		}
 	}
-	return "", time.Time{}, o.fail(key, strconv.Quote(s), `a time such as "2020-02-08 16:12:11"`)
+	o.fail(key, strconv.Quote(s), `a time such as "2020-02-08 16:12:11"`)
+	return "", time.Time{}
 }
 
 // jsonKind names the JSON type of a value, as errors show it.

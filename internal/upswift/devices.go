@@ -60,46 +60,27 @@ func (d Device) LastUpdateStatus() string {
 }
 
 // decodeDevice reads one device of a devices_details page, checking every
-// field the provider uses.
+// field the provider uses. Its reads keep the first error (answerObject),
+// which it returns.
 func decodeDevice(raw json.RawMessage, where string) (Device, error) {
-	o, err := decodeObject(raw, where, "message[]", "a device (an object)")
-	if err != nil {
-		return Device{}, err
-	}
-	var d Device
-	if d.UUID, err = o.text("device_uuid"); err != nil {
-		return Device{}, err
-	}
+	o := decodeObject(raw, where, "message[]", "a device (an object)")
+	d := Device{UUID: o.text("device_uuid")}
 	// From here on, errors name the device by its uuid too.
 	o.where = fmt.Sprintf("%s (device_uuid %q)", where, d.UUID)
-	if d.ID, err = o.integer("device_id"); err != nil {
-		return Device{}, err
-	}
-	if d.Name, err = o.text("device_name"); err != nil {
-		return Device{}, err
-	}
-	if d.Project, err = o.text("project"); err != nil {
-		return Device{}, err
-	}
-	if d.Group, err = o.text("group"); err != nil {
-		return Device{}, err
-	}
-	if d.Tags, err = o.texts("tags"); err != nil {
-		return Device{}, err
-	}
-	if d.LastKeepalive, err = o.text("last_keepalive"); err != nil {
-		return Device{}, err
-	}
-	updates, err := o.list("updates", "a list of updates")
-	if err != nil {
-		return Device{}, err
-	}
+	d.ID = o.integer("device_id")
+	d.Name = o.text("device_name")
+	d.Project = o.text("project")
+	d.Group = o.text("group")
+	d.Tags = o.texts("tags")
+	d.LastKeepalive = o.text("last_keepalive")
+	updates := o.list("updates", "a list of updates")
 	d.Updates = make([]Update, len(updates))
-	for i, u := range updates {
-		field := fmt.Sprintf("updates[%d]", i)
-		if d.Updates[i], err = decodeUpdate(u, o.where, field); err != nil {
-			return Device{}, err
-		}
+	// An update's error is the device's: the first one ends the loop.
+	for i := 0; i < len(updates) && o.err == nil; i++ {
+		d.Updates[i], o.err = decodeUpdate(updates[i], o.where, fmt.Sprintf("updates[%d]", i))
+	}
+	if o.err != nil {
+		return Device{}, o.err
 	}
 	return d, nil
 }
@@ -107,24 +88,18 @@ func decodeDevice(raw json.RawMessage, where string) (Device, error) {
 // decodeUpdate reads one update of a device's history; field is where it
 // sits in the device ("updates[2]").
 func decodeUpdate(raw json.RawMessage, where, field string) (Update, error) {
-	o, err := decodeObject(raw, where, field, "an update (an object)")
-	if err != nil {
-		return Update{}, err
-	}
+	o := decodeObject(raw, where, field, "an update (an object)")
 	o.prefix = field + "."
 	var u Update
-	if u.ID, err = o.integer("update_id"); err != nil {
-		return Update{}, err
-	}
-	if u.Status, err = o.text("update_status"); err != nil {
-		return Update{}, err
-	}
-	if u.ScheduleTime, u.at, err = o.timestamp("deployment_schedule_time"); err != nil {
-		return Update{}, err
-	}
+	u.ID = o.integer("update_id")
+	u.Status = o.text("update_status")
+	u.ScheduleTime, u.at = o.timestamp("deployment_schedule_time")
 	// update_version is shown, never compared: a missing one is no error.
 	if v, ok := o.fields["update_version"]; ok && jsonKind(v) == "a string" {
 		_ = json.Unmarshal(v, &u.Version)
+	}
+	if o.err != nil {
+		return Update{}, o.err
 	}
 	return u, nil
 }
@@ -134,22 +109,16 @@ type deviceState struct {
 	uuid, name, status string
 }
 
-// decodeState reads one entry of a get_devices_state page.
+// decodeState reads one entry of a get_devices_state page; its reads keep
+// the first error (answerObject), which it returns.
 func decodeState(raw json.RawMessage, where string) (deviceState, error) {
-	o, err := decodeObject(raw, where, "message[]", "a device state (an object)")
-	if err != nil {
-		return deviceState{}, err
-	}
-	var s deviceState
-	if s.uuid, err = o.text("device_uuid"); err != nil {
-		return deviceState{}, err
-	}
+	o := decodeObject(raw, where, "message[]", "a device state (an object)")
+	s := deviceState{uuid: o.text("device_uuid")}
 	o.where = fmt.Sprintf("%s (device_uuid %q)", where, s.uuid)
-	if s.status, err = o.text("device_status"); err != nil {
-		return deviceState{}, err
-	}
-	if s.name, err = o.text("device_name"); err != nil {
-		return deviceState{}, err
+	s.status = o.text("device_status")
+	s.name = o.text("device_name")
+	if o.err != nil {
+		return deviceState{}, o.err
 	}
 	return s, nil
 }

@@ -2,122 +2,119 @@ package upswift
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
-
-	"golang.org/x/sync/singleflight"
+	"time"
 )
 
 // ListingCache lists devices through a Lister (the client) once per
 // project and group for the life of the process: Terraform reads data
 // sources in parallel, and every read that needs the same listing waits
-// for one (singleflight) and then finds it kept, so that fifty reads over
+// for the one in flight and then finds it kept, so that fifty reads over
 // one project cost the calls of one listing. Errors are not kept: the
-// next read lists again. Forget drops what is kept; removals call it,
-// since they change what the reads report.
+// next read lists again. Forget drops what is kept; tag removals call it,
+// since they change what the reads report. Since gives a Lister that
+// lists again what was kept from before a given time.
 //
-// Each caller waits on its own context. The shared listing runs on a
-// context of its own, made with context.WithoutCancel from the first
-// caller's (so that it keeps its values, such as the log's) and cancelled
-// when the last caller waiting for it has stopped waiting: one caller's
-// timeout or interrupt does not stop a listing that others still wait
-// for, and a listing nobody waits for any more stops. So the listing runs
-// exactly as long as the longest wait allows.
+// Each caller waits on its own context. A listing runs on a context of
+// its own, made with context.WithoutCancel from the first caller's (so
+// that it keeps its values, such as the log's), and is cancelled when the
+// last caller waiting for it has stopped waiting: one caller's timeout or
+// interrupt does not stop a listing that others still wait for, and a
+// listing nobody waits for any more stops.
 //
 // It is safe for concurrent use. The devices it returns are shared: they
 // must not be changed.
 type ListingCache struct {
 	lister Lister
-	calls  singleflight.Group
 
 	mu      sync.Mutex
-	kept    map[DeviceQuery][]Device
+	kept    map[DeviceQuery]keptListing
 	flights map[DeviceQuery]*flight
 	// generation counts Forget calls: a listing started before one is
 	// not kept.
 	generation uint64
 }
 
-// flight is a shared listing in progress and the callers waiting for it.
+// keptListing is a finished listing and when it started.
+type keptListing struct {
+	devices []Device
+	started time.Time
+}
+
+// flight is a listing in progress: done is closed once devices and err
+// are set. waiters counts the callers waiting for it.
 type flight struct {
-	ctx     context.Context
-	cancel  context.CancelFunc
-	waiters int
+	done       chan struct{}
+	devices    []Device
+	err        error
+	started    time.Time
+	generation uint64
+	cancel     context.CancelFunc
+	waiters    int
 }
 
 // NewListingCache returns an empty cache in front of l.
 func NewListingCache(l Lister) *ListingCache {
-	return &ListingCache{lister: l, kept: map[DeviceQuery][]Device{}, flights: map[DeviceQuery]*flight{}}
+	return &ListingCache{lister: l, kept: map[DeviceQuery]keptListing{}, flights: map[DeviceQuery]*flight{}}
 }
 
 // ListDevices returns the kept listing of q, or waits for the one in
 // flight, or starts it.
 func (c *ListingCache) ListDevices(ctx context.Context, q DeviceQuery) ([]Device, error) {
-	for range 3 {
-		devices, err := c.listOnce(ctx, q)
-		// A listing that stopped because every caller waiting for it had
-		// gone may still have been joined by one that had not: that one
-		// tries again, with a listing of its own.
-		if err != nil && ctx.Err() == nil && errors.Is(err, errFlightAbandoned) {
-			continue
-		}
-		return devices, err
-	}
-	return nil, fmt.Errorf("listing the devices of %s: %w", q, errFlightAbandoned)
+	return c.listDevices(ctx, q, time.Time{})
 }
 
-var errFlightAbandoned = errors.New("the shared listing was stopped, as nobody waited for it any more")
-
-func (c *ListingCache) listOnce(ctx context.Context, q DeviceQuery) ([]Device, error) {
-	key := cacheKey(q)
+// listDevices is ListDevices taking only listings started at or after
+// notBefore.
+func (c *ListingCache) listDevices(ctx context.Context, q DeviceQuery, notBefore time.Time) ([]Device, error) {
 	c.mu.Lock()
-	if devices, ok := c.kept[q]; ok {
+	if k, ok := c.kept[q]; ok && !k.started.Before(notBefore) {
 		c.mu.Unlock()
-		return devices, nil
+		return k.devices, nil
 	}
 	f := c.flights[q]
-	if f == nil {
-		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		f = &flight{ctx: fctx, cancel: cancel}
-		c.flights[q] = f
+	if f == nil || f.started.Before(notBefore) {
+		f = c.start(ctx, q)
 	}
 	f.waiters++
-	generation := c.generation
 	c.mu.Unlock()
 
-	// The function runs only when this caller starts the listing; callers
-	// that join it get its result.
-	results := c.calls.DoChan(key, func() (any, error) {
-		devices, err := c.lister.ListDevices(f.ctx, q)
-		if err != nil && f.ctx.Err() != nil {
-			err = fmt.Errorf("%w: %w", errFlightAbandoned, err)
-		}
+	select {
+	case <-f.done:
+		return f.devices, f.err
+	case <-ctx.Done():
+		c.leave(q, f)
+		return nil, fmt.Errorf("stopped waiting for the listing of the devices of %s: %w", q, ctx.Err())
+	}
+}
+
+// start starts the listing of q in the background and makes it the one
+// later callers join. c.mu must be held.
+func (c *ListingCache) start(ctx context.Context, q DeviceQuery) *flight {
+	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	f := &flight{done: make(chan struct{}), started: time.Now(), generation: c.generation, cancel: cancel}
+	c.flights[q] = f
+	go func() {
+		devices, err := c.lister.ListDevices(fctx, q)
+		cancel()
 		c.mu.Lock()
-		if err == nil && c.generation == generation {
-			c.kept[q] = devices
+		f.devices, f.err = devices, err
+		if err == nil && c.generation == f.generation {
+			c.kept[q] = keptListing{devices: devices, started: f.started}
 		}
 		if c.flights[q] == f {
 			delete(c.flights, q)
 		}
 		c.mu.Unlock()
-		f.cancel()
-		return devices, err
-	})
-	select {
-	case r := <-results:
-		c.leave(key, q, f)
-		devices, _ := r.Val.([]Device)
-		return devices, r.Err
-	case <-ctx.Done():
-		c.leave(key, q, f)
-		return nil, fmt.Errorf("stopped waiting for the listing of the devices of %s: %w", q, ctx.Err())
-	}
+		close(f.done)
+	}()
+	return f
 }
 
-// leave counts a caller out of f; the last one out stops the listing if
-// it still runs, and lets the next caller start a new one.
-func (c *ListingCache) leave(key string, q DeviceQuery, f *flight) {
+// leave counts a caller that stopped waiting out of f; when it was the
+// last, the listing stops and the next caller starts a new one.
+func (c *ListingCache) leave(q DeviceQuery, f *flight) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	f.waiters--
@@ -127,7 +124,6 @@ func (c *ListingCache) leave(key string, q DeviceQuery, f *flight) {
 	f.cancel()
 	if c.flights[q] == f {
 		delete(c.flights, q)
-		c.calls.Forget(key)
 	}
 }
 
@@ -142,11 +138,21 @@ func (c *ListingCache) Forget() {
 	defer c.mu.Unlock()
 	c.generation++
 	clear(c.kept)
-	for q := range c.flights {
-		c.calls.Forget(cacheKey(q))
-		delete(c.flights, q)
-	}
+	clear(c.flights)
 }
 
-// cacheKey is q as a key of the singleflight group.
-func cacheKey(q DeviceQuery) string { return q.Project + "\x00" + q.Group }
+// Since is a Lister over the cache that lists again what it kept, or has
+// in flight, from before t: a removal's check takes a listing made during
+// its own apply, never one made long before.
+func (c *ListingCache) Since(t time.Time) Lister {
+	return sinceLister{cache: c, notBefore: t}
+}
+
+type sinceLister struct {
+	cache     *ListingCache
+	notBefore time.Time
+}
+
+func (s sinceLister) ListDevices(ctx context.Context, q DeviceQuery) ([]Device, error) {
+	return s.cache.listDevices(ctx, q, s.notBefore)
+}

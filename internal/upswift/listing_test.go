@@ -214,6 +214,11 @@ func TestListDevicesRefusesMalformedDevices(t *testing.T) {
 		{"updates", []any{map[string]any{"update_id": 1, "update_status": "success", "deployment_schedule_time": "yesterday"}},
 			where + `field "updates[0].deployment_schedule_time" is "yesterday", want a time such as "2020-02-08 16:12:11"`},
 		{"device_uuid", 7, `devices_details: device 2 of page 1: field "device_uuid" is a number, want a string`},
+		// Two faults: the first one read is the one reported.
+		{"updates", []any{map[string]any{"update_id": "1", "update_status": nil}},
+			where + `field "updates[0].update_id" is a string, want an integer`},
+		{"updates", []any{map[string]any{"update_id": 1, "update_status": nil, "deployment_schedule_time": "2020-02-08 16:12:11"}, "success"},
+			where + `field "updates[0].update_status" is null, want a string`},
 		{"updates", []any{map[string]any{"update_id": 1, "update_status": "success", "deployment_schedule_time": testToken}},
 			where + `field "updates[0].deployment_schedule_time" is "<redacted>", want a time such as "2020-02-08 16:12:11"`},
 	}

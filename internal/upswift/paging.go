@@ -33,7 +33,8 @@ func (c *Client) fetchPage(ctx context.Context, cl call, q DeviceQuery, offset a
 		return answerObject{}, fmt.Errorf("%s: %w", where, err)
 	}
 	// do accepted only a JSON object with a message.
-	return decodeObject(data, where, "(the answer)", "an object")
+	answer := decodeObject(data, where, "(the answer)", "an object")
+	return answer, answer.err
 }
 
 // fetched is a page's answer, or why there is none.
@@ -153,12 +154,9 @@ func quoteCursor(cur any) string {
 var detailsPager = pager[Device, int64]{
 	name: "devices_details", call: devicesDetailsCall, entry: "device", cursorName: "device_id",
 	items: func(answer answerObject) ([]json.RawMessage, bool, error) {
-		items, err := answer.list("message", "a list of devices")
-		if err != nil {
-			return nil, false, err
-		}
-		more, err := answer.boolean("more")
-		return items, more, err
+		items := answer.list("message", "a list of devices")
+		more := answer.boolean("more")
+		return items, more, answer.err
 	},
 	decode: decodeDevice,
 	cursor: func(d Device) int64 { return d.ID },
@@ -173,15 +171,12 @@ var detailsPager = pager[Device, int64]{
 var statesPager = pager[deviceState, string]{
 	name: "get_devices_state", call: devicesStateCall, entry: "entry", cursorName: "device_uuid",
 	items: func(answer answerObject) ([]json.RawMessage, bool, error) {
-		items, err := stateItems(answer)
-		if err != nil {
-			return nil, false, err
-		}
+		items := stateItems(&answer)
 		more := len(items) == PageLimit
 		if _, ok := answer.fields["more"]; ok {
-			more, err = answer.boolean("more")
+			more = answer.boolean("more")
 		}
-		return items, more, err
+		return items, more, answer.err
 	},
 	decode: decodeState,
 	cursor: func(s deviceState) string { return s.uuid },
@@ -204,14 +199,11 @@ func (c *Client) listStates(ctx context.Context, q DeviceQuery) (map[string]devi
 }
 
 // stateItems returns the entries of a get_devices_state page: message is a
-// list of them, or a single one.
-func stateItems(answer answerObject) ([]json.RawMessage, error) {
-	raw, err := answer.raw("message", "a list of device states")
-	if err != nil {
-		return nil, err
-	}
-	if jsonKind(raw) == "an object" {
-		return []json.RawMessage{raw}, nil
+// list of them, or a single one. An error is kept in answer.
+func stateItems(answer *answerObject) []json.RawMessage {
+	raw := answer.raw("message", "a list of device states")
+	if answer.err == nil && jsonKind(raw) == "an object" {
+		return []json.RawMessage{raw}
 	}
 	return answer.list("message", "a list of device states, or one device state")
 }

@@ -11,6 +11,10 @@ import (
 	"github.com/upswift/terraform-provider-upswift/internal/emulator/emulatortest"
 )
 
+// What a removal resource makes of the API's answers: only the API's own
+// success counts, a redirect is not followed, and a refusal reaches the
+// user with the API's message.
+
 // TestAccAppRemoval_onlyTheAPIsSuccessCounts: a 200 whose body is an HTML
 // page (a proxy's login page, a captive portal) is not a removal: the apply
 // fails with an excerpt and a hint, and nothing is stored, so the next apply
@@ -69,6 +73,46 @@ func TestAccAppRemoval_redirectsAreNotFollowed(t *testing.T) {
 			}
 			if lost, err := f.lost(); err != nil || len(lost) != 0 {
 				t.Errorf("the fleet changed: %v %v", lost, err)
+			}
+		})
+	}
+}
+
+// TestAccAppRemoval_apiRefusals: the emulator's error_message reaches the
+// user, nothing is saved to state and no device changes.
+func TestAccAppRemoval_apiRefusals(t *testing.T) {
+	tests := []struct {
+		name, body, want string
+	}{
+		{"unknown app", `
+  app_name      = "no-such-app"
+  device_filter = { project = { name = "Demo" } }`, `(?s)Unable to Remove App.*400 Bad Request.*no-such-app`},
+		{"unknown project", `
+  app_name      = "legacy-agent"
+  device_filter = { project = { name = "Nope" } }`, `(?s)Unable to Remove App.*400 Bad Request.*Nope`},
+		{"unknown group", `
+  app_name      = "legacy-agent"
+  device_filter = { project = { name = "Demo" }, groups = [{ name = "TestGroup9" }] }`, `(?s)Unable to Remove App.*400 Bad Request.*TestGroup9`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			parallelUnitTest(t, resource.TestCase{
+				Steps: []resource.TestStep{
+					{Config: f.config(tt.body), ExpectError: regexp.MustCompile(tt.want)},
+					{
+						// Nothing was saved: the next plan creates it again.
+						Config:             f.config(tt.body),
+						PlanOnly:           true,
+						ExpectNonEmptyPlan: true,
+					},
+				},
+			})
+			if n := len(f.removals()); n != 1 {
+				t.Errorf("emulator received %d removal calls, want 1", n)
+			}
+			if lost, err := f.lost(); err != nil || len(lost) != 0 {
+				t.Errorf("fleet changed after a refused removal: %v %v", lost, err)
 			}
 		})
 	}

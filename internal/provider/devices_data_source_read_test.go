@@ -22,11 +22,11 @@ import (
 // CLI: they see each diagnostic's attribute path, which Terraform's output
 // does not show.
 
-// readDevices configures a provider server with endpoint and token ("" for
-// none) and reads upswift_devices with filter.
-func readDevices(t *testing.T, endpoint, token string, filter upswift.DeviceFilter) *tfprotov6.ReadDataSourceResponse {
+// readDevices configures a provider server made with opts, endpoint and
+// token ("" for none) and reads upswift_devices with filter.
+func readDevices(t *testing.T, endpoint, token string, filter upswift.DeviceFilter, opts ...Option) *tfprotov6.ReadDataSourceResponse {
 	t.Helper()
-	server := newTestServer(t)
+	server := newTestServer(t, opts...)
 	if diags := errorsOnly(configureProviderDiags(t, server, endpoint, token)); len(diags) > 0 {
 		t.Fatalf("configure: %s", describe(diags))
 	}
@@ -249,20 +249,20 @@ func TestDevicesRead_refusedListing(t *testing.T) {
 	}
 }
 
-// TestDevicesRead_readingFleet: a read tells main that a listing of the
-// fleet is about to be held in memory (main lifts its soft memory limit),
-// and a read that fails before listing does not.
+// TestDevicesRead_readingFleet: a read tells main, through
+// WithReadingFleet, that a listing of the fleet is about to be held in
+// memory (main lifts its soft memory limit), and a read that fails before
+// listing does not.
 func TestDevicesRead_readingFleet(t *testing.T) {
-	defer func(f func()) { ReadingFleet = f }(ReadingFleet)
 	calls := 0
-	ReadingFleet = func() { calls++ }
+	readingFleet := WithReadingFleet(func() { calls++ })
 	t.Setenv(envUserToken, "")
 	s := emulatortest.Start(t, testFleet())
 	filter := upswift.DeviceFilter{Project: upswift.Project{Name: "Demo"}}
-	if resp := readDevices(t, s.URL, "", filter); len(errorsOnly(resp.Diagnostics)) == 0 || calls != 0 {
+	if resp := readDevices(t, s.URL, "", filter, readingFleet); len(errorsOnly(resp.Diagnostics)) == 0 || calls != 0 {
 		t.Fatalf("without a token: %d calls, diagnostics %s; want an error and none", calls, describe(resp.Diagnostics))
 	}
-	if resp := readDevices(t, s.URL, testAccToken, filter); len(errorsOnly(resp.Diagnostics)) != 0 || calls != 1 {
+	if resp := readDevices(t, s.URL, testAccToken, filter, readingFleet); len(errorsOnly(resp.Diagnostics)) != 0 || calls != 1 {
 		t.Fatalf("a read: %d calls, diagnostics %s; want one and no error", calls, describe(resp.Diagnostics))
 	}
 }

@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -12,11 +14,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/upswift/terraform-provider-upswift/internal/emulator/emulatortest"
+	"github.com/upswift/terraform-provider-upswift/internal/upswift"
 )
 
 // What upswift_devices does with the API's answers, run by Terraform: a
 // refused listing, rate limits during paging, an app filter it cannot
-// evaluate.
+// evaluate; and the words of a failed listing, for every kind of failure.
 
 // TestAccDevices_unknownProject: a project the account does not have fails
 // the plan with the API's message and the read's hint (the project and
@@ -174,5 +177,43 @@ output "scope" {
 	}
 	if strings.Join(scope, " ") != "d-4 d-4ec7-1be9" || strings.Join(removals[0].Removed, " ") != "d-4ec7-1be9" {
 		t.Errorf("listed %v, changed %v; want d-4 d-4ec7-1be9 and d-4ec7-1be9", scope, removals[0].Removed)
+	}
+}
+
+func TestListErrorDetail(t *testing.T) {
+	filter := upswift.DeviceFilter{Project: upswift.Project{Name: "Demo"}, Groups: []upswift.Group{{Name: "G1"}, {Name: "G2"}}}
+	tests := []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{"timeout", fmt.Errorf("stopped waiting: %w", context.DeadlineExceeded),
+			[]string{"did not finish within timeouts.read of 2m0s", "Raise timeouts.read", "requests_per_minute"}},
+		{"interrupted", fmt.Errorf("stopped waiting: %w", context.Canceled), []string{`interrupted while listing the devices of project "Demo"`}},
+		{"refused", fmt.Errorf("devices_details page 1: %w", &upswift.APIError{StatusCode: 400, Message: "group \"G2\" does not exist", Attempts: 1}),
+			[]string{`group "G2" does not exist`, "Check the project and group names"}},
+		{"unauthorized", &upswift.APIError{StatusCode: 401, Attempts: 1}, []string{"401 Unauthorized", "wrong or revoked", "UPSWIFT_USER_TOKEN"}},
+		{"no answer", &upswift.RequestError{Attempts: 3, Err: errors.New("connection refused")}, []string{"3 attempt(s)", "connection refused", "endpoint"}},
+		{"malformed", fmt.Errorf("x: %w", &upswift.FieldError{Where: "devices_details: device 2 of page 1", Field: "tags", Got: "a string", Want: "a list of strings"}),
+			[]string{`field "tags" is a string, want a list of strings`, "not as its documentation describes it", "does not guess"}},
+		{"other", errors.New("boom"), []string{"failed: boom."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := deviceListing{filter: filter, timeoutName: "timeouts.read", timeout: 2 * time.Minute}.errorDetail(tt.err)
+			for _, w := range append(tt.want, `project "Demo"`) {
+				if !strings.Contains(got, w) {
+					t.Errorf("detail %q lacks %q", got, w)
+				}
+			}
+			if !strings.Contains(got, `in groups "G1", "G2"`) {
+				t.Errorf("detail %q does not name the groups", got)
+			}
+			for _, not := range []string{"app name", "saved to state", "timeouts.create"} {
+				if strings.Contains(got, not) {
+					t.Errorf("detail %q speaks of %q", got, not)
+				}
+			}
+		})
 	}
 }
