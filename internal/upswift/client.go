@@ -79,7 +79,7 @@ type Client struct {
 	userAgent string
 	logger    Logger
 	http      *retryablehttp.Client
-	pacer     *Pacer
+	pacer     *pacer
 	// maxListed bounds one listing: MaxListedDevices.
 	maxListed int
 }
@@ -120,7 +120,7 @@ func NewClient(o Options) (*Client, error) {
 		token:     o.UserToken,
 		userAgent: o.UserAgent,
 		logger:    o.Logger,
-		pacer:     NewPacer(o.RequestsPerMinute, nil),
+		pacer:     newPacer(o.RequestsPerMinute, nil),
 		maxListed: MaxListedDevices,
 	}
 	if o.SharedPace {

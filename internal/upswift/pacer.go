@@ -41,9 +41,9 @@ const (
 	returnRun   = 12.0   // requests before a limit found alone is tried again: N/10 429s
 )
 
-// Pacer spaces the starts of all requests of one client so that parallel
+// pacer spaces the starts of all requests of one client so that parallel
 // workers share one view of the API's rate limit. Safe for concurrent use.
-type Pacer struct {
+type pacer struct {
 	mu        sync.Mutex
 	now       func() time.Time
 	ceiling   float64    // highest rate allowed by configuration; 0 = none
@@ -81,13 +81,13 @@ type ticket struct {
 	queued bool    // it waited for its turn: the pacer, not the caller, set its pace
 }
 
-// NewPacer returns a pacer. requestsPerMinute > 0 is a ceiling that holds
+// newPacer returns a pacer. requestsPerMinute > 0 is a ceiling that holds
 // after 429s too. now is the clock (time.Now when nil).
-func NewPacer(requestsPerMinute int, now func() time.Time) *Pacer {
+func newPacer(requestsPerMinute int, now func() time.Time) *pacer {
 	if now == nil {
 		now = time.Now
 	}
-	p := &Pacer{now: now, pace: pace{rate: initialRate}, ceiling: max(float64(requestsPerMinute), 0) / 60}
+	p := &pacer{now: now, pace: pace{rate: initialRate}, ceiling: max(float64(requestsPerMinute), 0) / 60}
 	p.clamp()
 	return p
 }
@@ -95,7 +95,7 @@ func NewPacer(requestsPerMinute int, now func() time.Time) *Pacer {
 // tryStart starts a request if its turn has come, or returns how long to
 // wait: the spacing holds between the moments requests really start,
 // however late a waiting worker wakes up.
-func (p *Pacer) tryStart(queued bool) (t ticket, wait time.Duration) {
+func (p *pacer) tryStart(queued bool) (t ticket, wait time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
@@ -109,7 +109,7 @@ func (p *Pacer) tryStart(queued bool) (t ticket, wait time.Duration) {
 }
 
 // due is how long until the next request may start.
-func (p *Pacer) due(now time.Time) time.Duration {
+func (p *pacer) due(now time.Time) time.Duration {
 	next := later(p.hold, p.reserved.Add(time.Nanosecond))
 	if !p.last.IsZero() {
 		next = later(next, p.last.Add(interval(p.rate)))
@@ -126,7 +126,7 @@ func (p *Pacer) due(now time.Time) time.Duration {
 	return 0
 }
 
-func (p *Pacer) start(now time.Time, queued bool) (ticket, time.Duration) {
+func (p *pacer) start(now time.Time, queued bool) (ticket, time.Duration) {
 	if d := p.due(now); d > 0 {
 		return ticket{}, d
 	}
@@ -143,7 +143,7 @@ func (p *Pacer) start(now time.Time, queued bool) (ticket, time.Duration) {
 // sentRate is the rate an attempt went out at as a token bucket refilling
 // from the last accepted request saw it: the pacer's, or less when the
 // caller was slower.
-func (p *Pacer) sentRate(t ticket) float64 {
+func (p *pacer) sentRate(t ticket) float64 {
 	if p.lastGood.IsZero() || !p.lastGood.Before(t.start) {
 		return t.rate
 	}
@@ -152,7 +152,7 @@ func (p *Pacer) sentRate(t ticket) float64 {
 
 // throttledAt records a 429 for the attempt t, with the server's
 // Retry-After when hasRetryAfter.
-func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bool) {
+func (p *pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
@@ -162,7 +162,7 @@ func (p *Pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 	p.step(now, func() { p.cut(t, now, retryAfter, hasRetryAfter) })
 }
 
-func (p *Pacer) cut(t ticket, now time.Time, retryAfter time.Duration, hasRetryAfter bool) {
+func (p *pacer) cut(t ticket, now time.Time, retryAfter time.Duration, hasRetryAfter bool) {
 	if t.start.Before(p.cutAt) {
 		return // sent before the last cut: its answer belongs to it
 	}
@@ -212,7 +212,7 @@ func (p *Pacer) cut(t ticket, now time.Time, retryAfter time.Duration, hasRetryA
 }
 
 // succeeded records an answer other than 429 for the attempt t.
-func (p *Pacer) succeeded(t ticket) {
+func (p *pacer) succeeded(t ticket) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.inflight--
@@ -221,7 +221,7 @@ func (p *Pacer) succeeded(t ticket) {
 	p.step(now, func() { p.grow(t, now) })
 }
 
-func (p *Pacer) grow(t ticket, now time.Time) {
+func (p *pacer) grow(t ticket, now time.Time) {
 	p.accepted++
 	sent := p.sentRate(t)
 	if t.start.After(p.lastGood) {
@@ -259,7 +259,7 @@ func (p *Pacer) grow(t ticket, now time.Time) {
 	p.clamp()
 }
 
-func (p *Pacer) clamp() {
+func (p *pacer) clamp() {
 	p.rate = min(max(p.rate, minRate), maxRate)
 	if p.ceiling > 0 {
 		p.rate = min(p.rate, p.ceiling)
@@ -267,21 +267,21 @@ func (p *Pacer) clamp() {
 }
 
 // release ends an attempt that got no answer.
-func (p *Pacer) release() {
+func (p *pacer) release() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.inflight--
 }
 
 // Rate returns the current rate in requests per second.
-func (p *Pacer) Rate() float64 {
+func (p *pacer) Rate() float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.rate
 }
 
 // Throttles returns how many 429s this process has seen.
-func (p *Pacer) Throttles() int {
+func (p *pacer) Throttles() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.throttled

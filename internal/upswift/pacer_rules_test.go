@@ -10,7 +10,7 @@ import (
 
 // burst starts and accepts n requests, each answered after gap, and returns
 // the tickets' start times.
-func burst(p *Pacer, clock *fakeClock, n int, gap time.Duration) []time.Time {
+func burst(p *pacer, clock *fakeClock, n int, gap time.Duration) []time.Time {
 	var starts []time.Time
 	for range n {
 		tk := startWhenDue(p, clock)
@@ -46,7 +46,7 @@ func TestPacerFirstBurstEndsAtWhatItProved(t *testing.T) {
 // cutAlone brings a pacer past its first burst to a 429 above every rate
 // it was accepted at, as a process alone at its limit sees it: accepted at
 // rate, then refused at 1.25 x rate. It returns the pacer's clock.
-func cutAlone(t *testing.T, rate float64) (*Pacer, *fakeClock) {
+func cutAlone(t *testing.T, rate float64) (*pacer, *fakeClock) {
 	t.Helper()
 	p, clock := newFakePacer(0)
 	p.limited, p.rate, p.refused, p.cutAt = true, rate, clock.now(), clock.now()

@@ -185,11 +185,11 @@ func simulateTrace(cfg simConfig, trace func(format string, args ...any)) simRes
 	}
 	seq := 0
 	push := func(e *simEvent) { seq++; e.seq = seq; heap.Push(q, e) }
-	pacers := make([]*Pacer, len(procs))
+	pacers := make([]*pacer, len(procs))
 	next := make([]int, len(procs))
 	res := simResult{procs: make([]procResult, len(procs))}
 	for i, pr := range procs {
-		pacers[i] = NewPacer(cfg.rpm, clock.now)
+		pacers[i] = newPacer(cfg.rpm, clock.now)
 		if cfg.paceDir != "" {
 			pacers[i].share(newPaceStore(cfg.paceDir, "sim", "token"))
 		}

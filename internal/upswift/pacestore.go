@@ -99,7 +99,7 @@ func newPaceStore(dir, endpoint, token string) *paceStore {
 // read before the rule and written after it under its lock. It is false,
 // and the rule did not run, when the lock was not free within lockWait: a
 // start waits, an answer is not counted.
-func (p *Pacer) step(now time.Time, rule func()) bool {
+func (p *pacer) step(now time.Time, rule func()) bool {
 	if p.store == nil {
 		rule()
 		return true
@@ -108,7 +108,7 @@ func (p *Pacer) step(now time.Time, rule func()) bool {
 }
 
 // share makes p pace with the other processes that use s's file.
-func (p *Pacer) share(s *paceStore) {
+func (p *pacer) share(s *paceStore) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s.initial = p.pace
@@ -116,7 +116,7 @@ func (p *Pacer) share(s *paceStore) {
 }
 
 // notice returns, once, why this process stopped sharing its pace.
-func (p *Pacer) notice() string {
+func (p *pacer) notice() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.store == nil || p.store.off == "" || p.store.told {

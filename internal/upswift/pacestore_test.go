@@ -14,13 +14,13 @@ import (
 
 // sharedPacers returns n pacers on one fake clock that share one pace in
 // a temporary directory, as n processes of one machine would.
-func sharedPacers(t *testing.T, n int) ([]*Pacer, *fakeClock, string) {
+func sharedPacers(t *testing.T, n int) ([]*pacer, *fakeClock, string) {
 	t.Helper()
 	dir := t.TempDir()
 	clock := &fakeClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
-	pacers := make([]*Pacer, n)
+	pacers := make([]*pacer, n)
 	for i := range pacers {
-		pacers[i] = NewPacer(0, clock.now)
+		pacers[i] = newPacer(0, clock.now)
 		pacers[i].share(newPaceStore(dir, "https://api.example", testToken))
 	}
 	return pacers, clock, dir
@@ -77,7 +77,7 @@ func TestPaceStoreNamesNoToken(t *testing.T) {
 	pacers, clock, dir := sharedPacers(t, 1)
 	p := pacers[0]
 	p.succeeded(startWhenDue(p, clock))
-	other := NewPacer(0, clock.now)
+	other := newPacer(0, clock.now)
 	other.share(newPaceStore(dir, "https://api.example", testToken+"-other"))
 	other.succeeded(startWhenDue(other, clock))
 	entries, _ := os.ReadDir(dir)
@@ -212,7 +212,7 @@ func TestPaceStoreUnusableDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := &fakeClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
-	p := NewPacer(0, clock.now)
+	p := newPacer(0, clock.now)
 	p.share(newPaceStore(filepath.Join(file, "pace"), "https://api.example", testToken))
 	p.succeeded(startWhenDue(p, clock))
 	if p.store.off == "" || p.accepted != 1 {
@@ -278,7 +278,7 @@ func TestPaceStoreStepsAsAlone(t *testing.T) {
 	alone, aloneClock := newFakePacer(0)
 	for i := range 60 {
 		for _, pc := range []struct {
-			p *Pacer
+			p *pacer
 			c *fakeClock
 		}{{pacers[0], clock}, {alone, aloneClock}} {
 			tk := startWhenDue(pc.p, pc.c)
@@ -296,7 +296,7 @@ func TestPaceStoreStepsAsAlone(t *testing.T) {
 }
 
 // readShared makes p read the shared pace, with no rule applied.
-func readShared(p *Pacer) {
+func readShared(p *pacer) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.step(p.now(), func() {})

@@ -16,7 +16,7 @@ const waitNotice = time.Second
 // wait blocks until a request may start or ctx ends; report it with
 // succeeded, throttledAt or release. onHold (when not nil) is called once,
 // with the wait ahead, when the request is held back waitNotice or more.
-func (p *Pacer) wait(ctx context.Context, onHold func(time.Duration)) (ticket, error) {
+func (p *pacer) wait(ctx context.Context, onHold func(time.Duration)) (ticket, error) {
 	queued := false
 	var since time.Time
 	for {
@@ -53,7 +53,7 @@ func (p *Pacer) wait(ctx context.Context, onHold func(time.Duration)) (ticket, e
 // retries meant for server errors and dropped connections.
 type pacedTransport struct {
 	base    http.RoundTripper
-	pacer   *Pacer
+	pacer   *pacer
 	timeout time.Duration
 	logger  Logger // nil: no log lines
 }
