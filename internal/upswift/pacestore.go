@@ -293,8 +293,8 @@ func (s *paceStore) write(pc *pace, now time.Time) error {
 // limit that has risen is climbed to, one that has dropped cuts at the
 // first 429.
 func (pc *pace) resume(now time.Time) {
-	pc.refused, pc.granted, pc.lastGood, pc.fastest = time.Time{}, 0, time.Time{}, 0
-	if pc.limited && now.Sub(pc.cutAt).Seconds() > pc.k {
+	pc.refusedStart, pc.acceptedAfterRefused, pc.lastGood, pc.fastest = time.Time{}, 0, time.Time{}, 0
+	if pc.limited && now.Sub(pc.cutAt).Seconds() > pc.secsToWmax {
 		pc.floor, pc.rate, pc.cutAt = pc.wmax, pc.wmax, now
 	}
 }

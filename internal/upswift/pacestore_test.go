@@ -231,18 +231,18 @@ func TestPaceResumes(t *testing.T) {
 		check func(t *testing.T, before, got pace, now time.Time)
 	}{
 		{"joined", 100 * time.Millisecond, func(t *testing.T, before, got pace, _ time.Time) {
-			if got.rate != before.rate || !got.cutAt.Equal(before.cutAt) || got.granted != before.granted {
+			if got.rate != before.rate || !got.cutAt.Equal(before.cutAt) || got.acceptedAfterRefused != before.acceptedAfterRefused {
 				t.Errorf("a pace in use was changed on joining: %+v, was %+v", got, before)
 			}
 		}},
 		{"resumed", 5 * time.Second, func(t *testing.T, before, got pace, now time.Time) {
-			if got.rate != before.wmax || got.floor != before.wmax || got.wmax != before.wmax || !got.cutAt.Equal(now) || got.k != before.k {
+			if got.rate != before.wmax || got.floor != before.wmax || got.wmax != before.wmax || !got.cutAt.Equal(now) || got.secsToWmax != before.secsToWmax {
 				t.Errorf("resumed at %.2f/s floor %.2f wmax %.2f cut %v k %.2f; want level at the plateau %.2f/s (not the %.2f/s reached), from now, k %.2f",
-					got.rate, got.floor, got.wmax, got.cutAt, got.k, before.wmax, before.rate, before.k)
+					got.rate, got.floor, got.wmax, got.cutAt, got.secsToWmax, before.wmax, before.rate, before.secsToWmax)
 			}
-			if got.granted != 0 || !got.refused.IsZero() || !got.lastGood.IsZero() || got.fastest != 0 {
+			if got.acceptedAfterRefused != 0 || !got.refusedStart.IsZero() || !got.lastGood.IsZero() || got.fastest != 0 {
 				t.Errorf("the proofs across the gap were kept: granted %d, refused %v, last accepted %v, fastest %.2f/s",
-					got.granted, got.refused, got.lastGood, got.fastest)
+					got.acceptedAfterRefused, got.refusedStart, got.lastGood, got.fastest)
 			}
 		}},
 		{"too old", paceMaxAge + time.Second, func(t *testing.T, _, got pace, _ time.Time) {
@@ -261,7 +261,7 @@ func TestPaceResumes(t *testing.T) {
 			a, b := pacers[0], pacers[1]
 			// a climbed past its plateau, long after its last cut.
 			cut := clock.now().Add(-time.Minute)
-			a.limited, a.rate, a.wmax, a.floor, a.k, a.cutAt, a.refused, a.granted, a.fastest = true, 40, 30, 21, 2.9, cut, cut, 300, 40
+			a.limited, a.rate, a.wmax, a.floor, a.secsToWmax, a.cutAt, a.refusedStart, a.acceptedAfterRefused, a.fastest = true, 40, 30, 21, 2.9, cut, cut, 300, 40
 			a.succeeded(startWhenDue(a, clock))
 			before := a.pace
 			clock.advance(tt.gap)

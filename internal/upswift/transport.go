@@ -9,42 +9,6 @@ import (
 	"time"
 )
 
-// waitNotice is how long a request may be held back before the pacer
-// says so (an EventWaiting): shorter waits are the ordinary spacing.
-const waitNotice = time.Second
-
-// wait blocks until a request may start or ctx ends; report it with
-// succeeded, throttledAt or release. onHold (when not nil) is called once,
-// with the wait ahead, when the request is held back waitNotice or more.
-func (p *pacer) wait(ctx context.Context, onHold func(time.Duration)) (ticket, error) {
-	queued := false
-	var since time.Time
-	for {
-		if err := ctx.Err(); err != nil {
-			return ticket{}, err
-		}
-		t, d := p.tryStart(queued)
-		if d <= 0 {
-			return t, nil
-		}
-		if !queued {
-			since = p.now()
-		}
-		queued = true
-		if onHold != nil && p.now().Sub(since)+d >= waitNotice {
-			onHold(d)
-			onHold = nil
-		}
-		timer := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return ticket{}, ctx.Err()
-		case <-timer.C:
-		}
-	}
-}
-
 // pacedTransport makes every attempt, retries included, wait for the
 // client's pacer, bounds the attempt itself by timeout, and reports the
 // answers back to the pacer. A 429 is handled here, not by the retry
@@ -156,6 +120,16 @@ func (t *pacedTransport) send(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
+}
+
+// sleep waits d, or less when ctx ends first.
+func sleep(ctx context.Context, d time.Duration) {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+	case <-timer.C:
+	}
 }
 
 // cancelOnClose ends an attempt's timeout once its body is closed.
