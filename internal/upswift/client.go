@@ -147,7 +147,7 @@ func NewClient(o Options) (*Client, error) {
 		RetryWaitMin:    o.RetryWaitMin,
 		RetryWaitMax:    o.RetryWaitMax,
 		RetryMax:        o.MaxRetries,
-		CheckRetry:      retryablehttp.ErrorPropagatedRetryPolicy,
+		CheckRetry:      checkRetry,
 		Backoff:         backoff,
 		ErrorHandler:    func(resp *http.Response, err error, n int) (*http.Response, error) { return resp, &giveUp{err: err} },
 		RequestLogHook:  c.logRequest,
@@ -225,10 +225,8 @@ type attemptState struct {
 	attempts atomic.Int32
 	started  atomic.Int64
 	// throttled counts the attempts answered 429, which the transport
-	// sends again itself; rateLimited is set when the request's context
-	// ended while it was still being answered 429.
-	throttled   atomic.Int32
-	rateLimited atomic.Pointer[RateLimitError]
+	// sends again itself.
+	throttled atomic.Int32
 }
 
 // total is the number of the current attempt, counting those answered 429.
@@ -264,7 +262,7 @@ func (c *Client) do(ctx context.Context, cl call, body []byte) ([]byte, error) {
 	resp, err := c.http.Do(req)
 	attempts := max(int(state.attempts.Load()), 1) + int(state.throttled.Load())
 	if resp == nil {
-		if rl := state.rateLimited.Load(); rl != nil && ctx.Err() != nil {
+		if rl := (*RateLimitError)(nil); errors.As(err, &rl) {
 			return nil, rl
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -421,6 +419,16 @@ func (c *Client) redactErr(err error) error {
 		return errors.New(c.redact(msg))
 	}
 	return err
+}
+
+// checkRetry is retryablehttp's ErrorPropagatedRetryPolicy, except that a
+// *RateLimitError ends the request as it is: that policy would replace it
+// with the context's error, which says nothing of the rate limit.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if rl := (*RateLimitError)(nil); errors.As(err, &rl) {
+		return false, rl
+	}
+	return retryablehttp.ErrorPropagatedRetryPolicy(ctx, resp, err)
 }
 
 // backoff waits exponentially longer with jitter between retries after

@@ -2,6 +2,7 @@ package upswift
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -51,13 +52,12 @@ const (
 // pacer spaces the starts of all requests of one client so that parallel
 // workers share one view of the API's rate limit. Safe for concurrent use.
 type pacer struct {
-	mu        sync.Mutex
-	now       func() time.Time
-	ceiling   float64    // highest rate allowed by configuration; 0 = none
-	inflight  int        // this process's requests started and not yet answered
-	throttled int        // 429s this process has seen
-	answered  int        // answers of any kind it has had
-	store     *paceStore // the pace this process shares with others; nil: its own
+	mu       sync.Mutex
+	now      func() time.Time
+	ceiling  float64    // highest rate allowed by configuration; 0 = none
+	inflight int        // this process's requests started and not yet answered
+	answered int        // answers of any kind it has had
+	store    *paceStore // the pace this process shares with others; nil: its own
 	pace
 }
 
@@ -102,12 +102,14 @@ func newPacer(requestsPerMinute int, now func() time.Time) *pacer {
 // wait blocks until a request may start or ctx ends; report it with
 // succeeded, throttledAt or release. onHold (when not nil) is called once,
 // with the wait ahead, when the request is held back a second or more
-// (shorter waits are the ordinary spacing).
+// (shorter waits are the ordinary spacing). When ctx's deadline passes
+// after a 429 slowed the pacer, the error is a *RateLimitError: the rate
+// limit, not the caller, is why the request ran out of time.
 func (p *pacer) wait(ctx context.Context, onHold func(time.Duration)) (ticket, error) {
 	queued, since := false, time.Time{}
 	for {
 		if err := ctx.Err(); err != nil {
-			return ticket{}, err
+			return ticket{}, p.outOfTime(err)
 		}
 		t, d := p.tryStart(queued)
 		if d <= 0 {
@@ -122,6 +124,17 @@ func (p *pacer) wait(ctx context.Context, onHold func(time.Duration)) (ticket, e
 		}
 		sleep(ctx, d)
 	}
+}
+
+// outOfTime is wait's error when ctx ended: the caller adds to a
+// *RateLimitError how long it waited and how many 429s it got.
+func (p *pacer) outOfTime(err error) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.limited || !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &RateLimitError{Rate: p.rate, Err: err}
 }
 
 // tryStart starts a request if its turn has come, or returns how long to
@@ -192,13 +205,6 @@ func (p *pacer) Rate() float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.rate
-}
-
-// Throttles returns how many 429s this process has seen.
-func (p *pacer) Throttles() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.throttled
 }
 
 func later(a, b time.Time) time.Time {

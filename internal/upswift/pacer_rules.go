@@ -14,7 +14,6 @@ func (p *pacer) throttledAt(t ticket, retryAfter time.Duration, hasRetryAfter bo
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
-	p.throttled++
 	p.inflight--
 	p.answered++
 	if !hasRetryAfter || retryAfter < 2*time.Second {

@@ -34,12 +34,8 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			// Refused, or never sent because the client's other requests
 			// were: either way the rate limit is why it ran out of time.
-			if (throttles > 0 || t.pacer.Throttles() > 0) && errors.Is(err, context.DeadlineExceeded) {
-				rl := &RateLimitError{Waited: t.pacer.now().Sub(began), Throttles: throttles, Rate: t.pacer.Rate(), Err: err}
-				if state != nil {
-					state.rateLimited.Store(rl)
-				}
-				return nil, rl
+			if rl := (*RateLimitError)(nil); errors.As(err, &rl) {
+				rl.Waited, rl.Throttles = t.pacer.now().Sub(began), throttles
 			}
 			return nil, err
 		}
