@@ -236,6 +236,12 @@ func (s *attemptState) total() int {
 
 type attemptKey struct{}
 
+// attemptOf is the attemptState that ctx carries, nil when none.
+func attemptOf(ctx context.Context) *attemptState {
+	s, _ := ctx.Value(attemptKey{}).(*attemptState)
+	return s
+}
+
 // giveUp marks an error after which no retry follows.
 type giveUp struct{ err error }
 
