@@ -5,6 +5,8 @@ import (
 	"strings"
 )
 
+// redact replaces the client's token in s, so that no message, excerpt or
+// Location taken from an answer or an error can show it.
 func (c *Client) redact(s string) string {
 	if c.token == "" || s == "" {
 		return s
@@ -12,6 +14,7 @@ func (c *Client) redact(s string) string {
 	return strings.ReplaceAll(s, c.token, "<redacted>")
 }
 
+// redactErr is err, or an error of the same text with the token redacted.
 func (c *Client) redactErr(err error) error {
 	if err == nil {
 		return nil

@@ -28,8 +28,8 @@ type call struct {
 	maxBody int64
 }
 
-// attemptState travels with a request's context so that the per-client log
-// hooks can count the attempts of that one request.
+// attemptState travels with a request's context so that the log hooks and
+// the transport number the attempts of that one request.
 type attemptState struct {
 	attempts atomic.Int32
 	started  atomic.Int64
