@@ -6,7 +6,9 @@ import (
 	"time"
 )
 
-// One test per rule of the pacer's top comment, on a fake clock.
+// One test per rule of the pacer's top comment (pacer.go), on a fake clock,
+// named after the rule's step in pacer_rules.go; retryAfter's and the
+// ceiling's are in pacer_test.go (TestPacerRetryAfter, TestPacerCeiling).
 
 // burst starts and accepts n requests, each answered after gap, and returns
 // the tickets' start times.
