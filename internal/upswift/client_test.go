@@ -282,31 +282,6 @@ func TestParseEndpoint(t *testing.T) {
 	}
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want time.Duration
-		ok   bool
-	}{
-		{"3", 3 * time.Second, true},
-		{"0", 0, true},
-		{" 2 ", 2 * time.Second, true},
-		{"-1", 0, false},
-		{"1.5", 0, false},
-		{"", 0, false},
-		{"soon", 0, false},
-		{"Wed, 25 Nov 2026 12:00:05 GMT", 5 * time.Second, true},
-		{"Wed, 25 Nov 2026 11:59:00 GMT", 0, true},
-	}
-	for _, tt := range tests {
-		got, ok := ParseRetryAfter(tt.in, now)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("ParseRetryAfter(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 func TestFilterValidate(t *testing.T) {
 	tests := []struct {
 		f       Filter

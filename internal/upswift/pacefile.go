@@ -16,22 +16,22 @@ const (
 
 // paceFile is the file's shape.
 type paceFile struct {
-	Version  int     `json:"version"`
-	Updated  int64   `json:"updated"`
-	Rate     float64 `json:"rate"`
-	Last     int64   `json:"last"`
-	Reserved int64   `json:"reserved"`
-	Hold     int64   `json:"hold"`
-	Accepted int     `json:"accepted"`
-	Limited  bool    `json:"limited"`
-	WMax     float64 `json:"wmax"`
-	Floor    float64 `json:"floor"`
-	K        float64 `json:"k"`
-	CutAt    int64   `json:"cut_at"`
-	Refused  int64   `json:"refused"`
-	Granted  int     `json:"granted"`
-	Fastest  float64 `json:"fastest"`
-	LastGood int64   `json:"last_good"`
+	Version              int     `json:"version"`
+	Updated              int64   `json:"updated"`
+	Rate                 float64 `json:"rate"`
+	Last                 int64   `json:"last"`
+	Reserved             int64   `json:"reserved"`
+	Hold                 int64   `json:"hold"`
+	Accepted             int     `json:"accepted"`
+	Limited              bool    `json:"limited"`
+	WMax                 float64 `json:"wmax"`
+	Floor                float64 `json:"floor"`
+	SecsToWmax           float64 `json:"k"`
+	CutAt                int64   `json:"cut_at"`
+	RefusedStart         int64   `json:"refused"`
+	AcceptedAfterRefused int     `json:"granted"`
+	Fastest              float64 `json:"fastest"`
+	LastGood             int64   `json:"last_good"`
 	// LockBusy counts the steps of all processes that found the lock busy
 	// for lockWait: how loaded the machine is, for who looks.
 	LockBusy int `json:"lock_busy"`
@@ -53,7 +53,8 @@ func decodePace(data []byte) (paceFile, error) {
 		return f, fmt.Errorf("a file of another shape: %w", err)
 	case f.Version != paceVersion:
 		return f, fmt.Errorf("a file of another version (%d; this provider writes %d)", f.Version, paceVersion)
-	case f.Rate <= 0 || f.K < 0 || f.WMax < 0 || f.Floor < 0 || f.Fastest < 0 || f.Accepted < 0 || f.Granted < 0 || f.LockBusy < 0 || f.Updated <= 0:
+	case f.Rate <= 0 || f.SecsToWmax < 0 || f.WMax < 0 || f.Floor < 0 || f.Fastest < 0 || f.Accepted < 0 ||
+		f.AcceptedAfterRefused < 0 || f.LockBusy < 0 || f.Updated <= 0:
 		return f, errCorruptPace
 	}
 	return f, nil
@@ -63,16 +64,18 @@ func filePace(pc *pace, now time.Time) paceFile {
 	return paceFile{
 		Version: paceVersion, Updated: unixNano(now), Rate: pc.rate, Last: unixNano(pc.last),
 		Reserved: unixNano(pc.reserved), Hold: unixNano(pc.hold), Accepted: pc.accepted, Limited: pc.limited,
-		WMax: pc.wmax, Floor: pc.floor, K: pc.k, CutAt: unixNano(pc.cutAt), Refused: unixNano(pc.refused),
-		Granted: pc.granted, Fastest: pc.fastest, LastGood: unixNano(pc.lastGood),
+		WMax: pc.wmax, Floor: pc.floor, SecsToWmax: pc.secsToWmax, CutAt: unixNano(pc.cutAt),
+		RefusedStart: unixNano(pc.refusedStart), AcceptedAfterRefused: pc.acceptedAfterRefused, Fastest: pc.fastest,
+		LastGood: unixNano(pc.lastGood),
 	}
 }
 
 func (f paceFile) pace() pace {
 	return pace{
 		rate: f.Rate, last: fromUnixNano(f.Last), reserved: fromUnixNano(f.Reserved), hold: fromUnixNano(f.Hold),
-		accepted: f.Accepted, limited: f.Limited, wmax: f.WMax, floor: f.Floor, k: f.K, cutAt: fromUnixNano(f.CutAt),
-		refused: fromUnixNano(f.Refused), granted: f.Granted, fastest: f.Fastest, lastGood: fromUnixNano(f.LastGood),
+		accepted: f.Accepted, limited: f.Limited, wmax: f.WMax, floor: f.Floor, secsToWmax: f.SecsToWmax,
+		cutAt: fromUnixNano(f.CutAt), refusedStart: fromUnixNano(f.RefusedStart),
+		acceptedAfterRefused: f.AcceptedAfterRefused, fastest: f.Fastest, lastGood: fromUnixNano(f.LastGood),
 	}
 }
 

@@ -6,11 +6,13 @@ import (
 	"time"
 )
 
-// One test per rule of the pacer's top comment, on a fake clock.
+// One test per rule of the pacer's top comment (pacer.go), on a fake clock,
+// named after the rule's step in pacer_rules.go; retryAfter's and the
+// ceiling's are in pacer_test.go (TestPacerRetryAfter, TestPacerCeiling).
 
 // burst starts and accepts n requests, each answered after gap, and returns
 // the tickets' start times.
-func burst(p *Pacer, clock *fakeClock, n int, gap time.Duration) []time.Time {
+func burst(p *pacer, clock *fakeClock, n int, gap time.Duration) []time.Time {
 	var starts []time.Time
 	for range n {
 		tk := startWhenDue(p, clock)
@@ -46,10 +48,10 @@ func TestPacerFirstBurstEndsAtWhatItProved(t *testing.T) {
 // cutAlone brings a pacer past its first burst to a 429 above every rate
 // it was accepted at, as a process alone at its limit sees it: accepted at
 // rate, then refused at 1.25 x rate. It returns the pacer's clock.
-func cutAlone(t *testing.T, rate float64) (*Pacer, *fakeClock) {
+func cutAlone(t *testing.T, rate float64) (*pacer, *fakeClock) {
 	t.Helper()
 	p, clock := newFakePacer(0)
-	p.limited, p.rate, p.refused, p.cutAt = true, rate, clock.now(), clock.now()
+	p.limited, p.rate, p.refusedStart, p.cutAt = true, rate, clock.now(), clock.now()
 	for _, r := range []float64{rate, rate, 1.25 * rate} {
 		p.rate = r
 		tk := startWhenDue(p, clock)
@@ -74,10 +76,10 @@ func TestPacerAloneAtItsLimitTriesItAgainAfterReturnRun(t *testing.T) {
 		p, clock := cutAlone(t, rate)
 		wmax := settle * 1.25 * rate
 		hold := time.Duration(returnRun / wmax * float64(time.Second))
-		if p.k < hold.Seconds()-1e-9 {
-			t.Fatalf("at %g/s the climb back takes %.2fs, want at least returnRun intervals, %.2fs", rate, p.k, hold.Seconds())
+		if p.secsToWmax < hold.Seconds()-1e-9 {
+			t.Fatalf("at %g/s the climb back takes %.2fs, want at least returnRun intervals, %.2fs", rate, p.secsToWmax, hold.Seconds())
 		}
-		hold = time.Duration(p.k * float64(time.Second))
+		hold = time.Duration(p.secsToWmax * float64(time.Second))
 		// Accepted all along the way back: never above where it levels off.
 		for {
 			tk := startWhenDue(p, clock)
@@ -110,13 +112,13 @@ func TestPacerAloneAtItsLimitTriesItAgainAfterReturnRun(t *testing.T) {
 // slow the rate.
 func TestPacerNeighboursAreWaitedOutInRealTime(t *testing.T) {
 	p, clock := newFakePacer(0)
-	p.limited, p.rate, p.refused, p.cutAt, p.fastest = true, 2, clock.now(), clock.now(), 3
+	p.limited, p.rate, p.refusedStart, p.cutAt, p.fastest = true, 2, clock.now(), clock.now(), 3
 	tk := startWhenDue(p, clock)
 	clock.advance(5 * time.Millisecond)
 	p.throttledAt(tk, 0, false)
 	want := math.Cbrt((p.wmax - p.floor) / cubicC)
-	if math.Abs(p.k-want) > 1e-9 || p.k >= returnRun/p.wmax {
-		t.Fatalf("climb back takes %.3fs, want CUBIC's %.3fs (not returnRun's %.1fs)", p.k, want, returnRun/p.wmax)
+	if math.Abs(p.secsToWmax-want) > 1e-9 || p.secsToWmax >= returnRun/p.wmax {
+		t.Fatalf("climb back takes %.3fs, want CUBIC's %.3fs (not returnRun's %.1fs)", p.secsToWmax, want, returnRun/p.wmax)
 	}
 }
 
@@ -143,7 +145,7 @@ func TestPacerRefusedFirstRequestKeepsTrying(t *testing.T) {
 // what it accepted, less one; the cut never goes below that.
 func TestPacerProvedRateIsTheFloor(t *testing.T) {
 	p, clock := newFakePacer(0)
-	p.limited, p.rate, p.refused, p.cutAt = true, 10, clock.now(), clock.now()
+	p.limited, p.rate, p.refusedStart, p.cutAt = true, 10, clock.now(), clock.now()
 	// Nine accepted in the 1 s after the last 429, then a 429 at 30/s.
 	for range 9 {
 		clock.advance(100 * time.Millisecond)

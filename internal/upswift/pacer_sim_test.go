@@ -167,100 +167,144 @@ func simulate(cfg simConfig) simResult { return simulateTrace(cfg, nil) }
 // simulateTrace is simulate, calling trace (when not nil) with every
 // answer and the pacer's rate after it: what to look at when tuning.
 func simulateTrace(cfg simConfig, trace func(format string, args ...any)) simResult {
+	s := newSim(cfg, trace)
+	deadline := s.start.Add(24 * time.Hour)
+	for s.q.Len() > 0 {
+		e := heap.Pop(s.q).(*simEvent)
+		if e.at.After(deadline) {
+			break
+		}
+		s.clock.t = e.at
+		switch e.kind {
+		case evReady:
+			s.ready(e)
+		case evArrive:
+			s.arrive(e)
+		case evAnswer:
+			s.answer(e)
+		}
+	}
+	for i := range s.sentAt {
+		j := i
+		for j < len(s.sentAt) && s.sentAt[j].Sub(s.sentAt[i]) < time.Second {
+			j++
+		}
+		s.res.maxSent = max(s.res.maxSent, j-i)
+	}
+	return s.res
+}
+
+// sim is a simulated apply under way: its processes' pacers on one fake
+// clock, the API, and the events to come.
+type sim struct {
+	cfg    simConfig
+	procs  []simProc
+	start  time.Time
+	clock  *fakeClock
+	api    *simAPI
+	q      *simQueue
+	seq    int
+	rng    *rand.Rand
+	pacers []*pacer
+	next   []int // removals taken by each process's workers so far
+	res    simResult
+	sentAt []time.Time // when the API accepted a request
+	trace  func(format string, args ...any)
+}
+
+// newSim sets up the apply: the API's bucket, a pacer per process, and
+// each process's workers ready after their first overhead.
+func newSim(cfg simConfig, trace func(format string, args ...any)) *sim {
 	procs := cfg.procs
 	if len(procs) == 0 {
 		procs = []simProc{{n: cfg.n}}
 	}
-	simStart := simStart.Add(cfg.at)
-	clock := &fakeClock{t: simStart}
-	api := &simAPI{mode: cfg.mode}
-	api.set(cfg.rate, cfg.burst, simStart)
-	q := &simQueue{}
-	rng := rand.New(rand.NewPCG(cfg.seed, 1))
-	late := func() time.Duration {
-		if cfg.jitter <= 0 {
-			return 0
-		}
-		return time.Duration(rng.Int64N(int64(cfg.jitter)))
-	}
-	seq := 0
-	push := func(e *simEvent) { seq++; e.seq = seq; heap.Push(q, e) }
-	pacers := make([]*Pacer, len(procs))
-	next := make([]int, len(procs))
-	res := simResult{procs: make([]procResult, len(procs))}
+	start := simStart.Add(cfg.at)
+	s := &sim{cfg: cfg, procs: procs, start: start, clock: &fakeClock{t: start}, api: &simAPI{mode: cfg.mode},
+		q: &simQueue{}, rng: rand.New(rand.NewPCG(cfg.seed, 1)), pacers: make([]*pacer, len(procs)),
+		next: make([]int, len(procs)), res: simResult{procs: make([]procResult, len(procs))}, trace: trace}
+	s.api.set(cfg.rate, cfg.burst, start)
 	for i, pr := range procs {
-		pacers[i] = NewPacer(cfg.rpm, clock.now)
+		s.pacers[i] = newPacer(cfg.rpm, s.clock.now)
 		if cfg.paceDir != "" {
-			pacers[i].share(newPaceStore(cfg.paceDir, "sim", "token"))
+			s.pacers[i].share(newPaceStore(cfg.paceDir, "sim", "token"))
 		}
 		for range min(cfg.workers, pr.n) {
-			next[i]++
-			push(&simEvent{at: simStart.Add(pr.start + cfg.overhead), proc: i, kind: evReady})
+			s.next[i]++
+			s.push(&simEvent{at: start.Add(pr.start + cfg.overhead), proc: i, kind: evReady})
 		}
 	}
-	var sentAt []time.Time
-	deadline := simStart.Add(24 * time.Hour)
-	for q.Len() > 0 {
-		e := heap.Pop(q).(*simEvent)
-		if e.at.After(deadline) {
-			break
-		}
-		clock.t = e.at
-		p, pr := pacers[e.proc], &res.procs[e.proc]
-		switch e.kind {
-		case evReady:
-			tk, d := p.tryStart(e.queued)
-			if d > 0 {
-				push(&simEvent{at: e.at.Add(d + late()), proc: e.proc, kind: evReady, queued: true})
-				continue
-			}
-			push(&simEvent{at: e.at.Add(cfg.latency/2 + late()), proc: e.proc, kind: evArrive, tk: tk})
-		case evArrive:
-			ok, header := api.take(e.at)
-			if ok {
-				sentAt = append(sentAt, e.at)
-			}
-			push(&simEvent{at: e.tk.start.Add(cfg.latency), proc: e.proc, kind: evAnswer, tk: e.tk, ok: ok, header: header})
-		case evAnswer:
-			if !e.ok {
-				res.throttled++
-				pr.throttled++
-				d, has := ParseRetryAfter(e.header, e.at)
-				p.throttledAt(e.tk, d, has)
-				if trace != nil {
-					trace("%8.3fs p%d start %8.3fs 429 %q sent at %.3f/s -> rate %.3f/s", e.at.Sub(simStart).Seconds(), e.proc, e.tk.start.Sub(simStart).Seconds(), e.header, e.tk.rate, p.Rate())
-				}
-				// The refused request waits out its own Retry-After.
-				push(&simEvent{at: e.at.Add(d), proc: e.proc, kind: evReady})
-				continue
-			}
-			p.succeeded(e.tk)
-			if trace != nil {
-				trace("%8.3fs p%d start %8.3fs 200 sent at %.3f/s -> rate %.3f/s", e.at.Sub(simStart).Seconds(), e.proc, e.tk.start.Sub(simStart).Seconds(), e.tk.rate, p.Rate())
-			}
-			res.ok++
-			pr.ok++
-			pr.end = e.at
-			pr.elapsed = e.at.Sub(simStart.Add(procs[e.proc].start))
-			pr.accepted = append(pr.accepted, e.at)
-			res.elapsed = max(res.elapsed, e.at.Sub(simStart))
-			if cfg.changeAfter > 0 && res.ok == cfg.changeAfter {
-				api.set(cfg.rate2, cfg.burst2, e.at)
-			}
-			if next[e.proc] < procs[e.proc].n {
-				next[e.proc]++
-				push(&simEvent{at: e.at.Add(cfg.overhead), proc: e.proc, kind: evReady})
-			}
-		}
+	return s
+}
+
+func (s *sim) push(e *simEvent) {
+	s.seq++
+	e.seq = s.seq
+	heap.Push(s.q, e)
+}
+
+// late is the jitter of one wake-up or arrival.
+func (s *sim) late() time.Duration {
+	if s.cfg.jitter <= 0 {
+		return 0
 	}
-	for i := range sentAt {
-		j := i
-		for j < len(sentAt) && sentAt[j].Sub(sentAt[i]) < time.Second {
-			j++
-		}
-		res.maxSent = max(res.maxSent, j-i)
+	return time.Duration(s.rng.Int64N(int64(s.cfg.jitter)))
+}
+
+// ready: a worker asks its pacer to start; it waits, or its request is on
+// its way to the API.
+func (s *sim) ready(e *simEvent) {
+	tk, d := s.pacers[e.proc].tryStart(e.queued)
+	if d > 0 {
+		s.push(&simEvent{at: e.at.Add(d + s.late()), proc: e.proc, kind: evReady, queued: true})
+		return
 	}
-	return res
+	s.push(&simEvent{at: e.at.Add(s.cfg.latency/2 + s.late()), proc: e.proc, kind: evArrive, tk: tk})
+}
+
+// arrive: the API takes the request or refuses it; the answer comes back a
+// round trip after the request started.
+func (s *sim) arrive(e *simEvent) {
+	ok, header := s.api.take(e.at)
+	if ok {
+		s.sentAt = append(s.sentAt, e.at)
+	}
+	s.push(&simEvent{at: e.tk.start.Add(s.cfg.latency), proc: e.proc, kind: evAnswer, tk: e.tk, ok: ok, header: header})
+}
+
+// answer: the pacer learns from the answer; a refused request is sent
+// again, an accepted one frees its worker for the next removal.
+func (s *sim) answer(e *simEvent) {
+	p, pr := s.pacers[e.proc], &s.res.procs[e.proc]
+	if !e.ok {
+		s.res.throttled++
+		pr.throttled++
+		d, has := ParseRetryAfter(e.header, e.at)
+		p.throttledAt(e.tk, d, has)
+		if s.trace != nil {
+			s.trace("%8.3fs p%d start %8.3fs 429 %q sent at %.3f/s -> rate %.3f/s", e.at.Sub(s.start).Seconds(), e.proc, e.tk.start.Sub(s.start).Seconds(), e.header, e.tk.rate, p.Rate())
+		}
+		// The refused request waits out its own Retry-After.
+		s.push(&simEvent{at: e.at.Add(d), proc: e.proc, kind: evReady})
+		return
+	}
+	p.succeeded(e.tk)
+	if s.trace != nil {
+		s.trace("%8.3fs p%d start %8.3fs 200 sent at %.3f/s -> rate %.3f/s", e.at.Sub(s.start).Seconds(), e.proc, e.tk.start.Sub(s.start).Seconds(), e.tk.rate, p.Rate())
+	}
+	s.res.ok++
+	pr.ok++
+	pr.end = e.at
+	pr.elapsed = e.at.Sub(s.start.Add(s.procs[e.proc].start))
+	pr.accepted = append(pr.accepted, e.at)
+	s.res.elapsed = max(s.res.elapsed, e.at.Sub(s.start))
+	if s.cfg.changeAfter > 0 && s.res.ok == s.cfg.changeAfter {
+		s.api.set(s.cfg.rate2, s.cfg.burst2, e.at)
+	}
+	if s.next[e.proc] < s.procs[e.proc].n {
+		s.next[e.proc]++
+		s.push(&simEvent{at: e.at.Add(s.cfg.overhead), proc: e.proc, kind: evReady})
+	}
 }
 
 // Terraform's defaults and a typical per-resource cost.

@@ -19,9 +19,9 @@ type fakeClock struct{ t time.Time }
 func (c *fakeClock) now() time.Time          { return c.t }
 func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
-func newFakePacer(rpm int) (*Pacer, *fakeClock) {
+func newFakePacer(rpm int) (*pacer, *fakeClock) {
 	c := &fakeClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
-	return NewPacer(rpm, c.now), c
+	return newPacer(rpm, c.now), c
 }
 
 func TestPacerSpacesRequestsFromTheStart(t *testing.T) {
@@ -119,7 +119,7 @@ func TestPacerCeiling(t *testing.T) {
 }
 
 func TestPacerWaitStopsOnCancel(t *testing.T) {
-	p := NewPacer(1, nil) // one per minute
+	p := newPacer(1, nil) // one per minute
 	try0(p)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
@@ -189,7 +189,7 @@ func TestClientSharesPacingUnderRateLimit(t *testing.T) {
 
 // startWhenDue waits on the fake clock until a request may start, and
 // returns its ticket.
-func startWhenDue(p *Pacer, clock *fakeClock) ticket {
+func startWhenDue(p *pacer, clock *fakeClock) ticket {
 	for {
 		tk, d := p.tryStart(true)
 		if d == 0 {
@@ -200,13 +200,13 @@ func startWhenDue(p *Pacer, clock *fakeClock) ticket {
 }
 
 // try0 asks to start a request and returns how long it must wait.
-func try0(p *Pacer) time.Duration {
+func try0(p *pacer) time.Duration {
 	_, d := p.tryStart(false)
 	return d
 }
 
 // startNow waits on the fake clock until a request may start, and starts it.
-func startNow(p *Pacer, clock *fakeClock) {
+func startNow(p *pacer, clock *fakeClock) {
 	for d := try0(p); d > 0; d = try0(p) {
 		clock.advance(d)
 	}

@@ -99,7 +99,7 @@ func newPaceStore(dir, endpoint, token string) *paceStore {
 // read before the rule and written after it under its lock. It is false,
 // and the rule did not run, when the lock was not free within lockWait: a
 // start waits, an answer is not counted.
-func (p *Pacer) step(now time.Time, rule func()) bool {
+func (p *pacer) step(now time.Time, rule func()) bool {
 	if p.store == nil {
 		rule()
 		return true
@@ -108,7 +108,7 @@ func (p *Pacer) step(now time.Time, rule func()) bool {
 }
 
 // share makes p pace with the other processes that use s's file.
-func (p *Pacer) share(s *paceStore) {
+func (p *pacer) share(s *paceStore) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s.initial = p.pace
@@ -116,7 +116,7 @@ func (p *Pacer) share(s *paceStore) {
 }
 
 // notice returns, once, why this process stopped sharing its pace.
-func (p *Pacer) notice() string {
+func (p *pacer) notice() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.store == nil || p.store.off == "" || p.store.told {
@@ -293,8 +293,8 @@ func (s *paceStore) write(pc *pace, now time.Time) error {
 // limit that has risen is climbed to, one that has dropped cuts at the
 // first 429.
 func (pc *pace) resume(now time.Time) {
-	pc.refused, pc.granted, pc.lastGood, pc.fastest = time.Time{}, 0, time.Time{}, 0
-	if pc.limited && now.Sub(pc.cutAt).Seconds() > pc.k {
+	pc.refusedStart, pc.acceptedAfterRefused, pc.lastGood, pc.fastest = time.Time{}, 0, time.Time{}, 0
+	if pc.limited && now.Sub(pc.cutAt).Seconds() > pc.secsToWmax {
 		pc.floor, pc.rate, pc.cutAt = pc.wmax, pc.wmax, now
 	}
 }

@@ -17,10 +17,10 @@ func BenchmarkPaceStep(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			clock := &fakeClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 			dir := b.TempDir()
-			pacers := []*Pacer{NewPacer(0, clock.now)}
+			pacers := []*pacer{newPacer(0, clock.now)}
 			for i := range tt.stores {
 				if i > 0 {
-					pacers = append(pacers, NewPacer(0, clock.now))
+					pacers = append(pacers, newPacer(0, clock.now))
 				}
 				pacers[i].share(newPaceStore(dir, "https://api.example", testToken))
 			}

@@ -34,8 +34,8 @@ func TestMain(m *testing.M) {
 	os.Exit(2)
 }
 
-func helperPacer(dir string) *Pacer {
-	p := NewPacer(0, nil)
+func helperPacer(dir string) *pacer {
+	p := newPacer(0, nil)
 	p.share(newPaceStore(dir, "https://api.example", testToken))
 	return p
 }
@@ -160,7 +160,7 @@ func TestPaceStoreKilledHolderFreesLock(t *testing.T) {
 }
 
 // stepped makes p read the shared pace and reports whether it got the lock.
-func stepped(p *Pacer) bool {
+func stepped(p *pacer) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.step(time.Now(), func() {})

@@ -14,13 +14,13 @@ import (
 
 // sharedPacers returns n pacers on one fake clock that share one pace in
 // a temporary directory, as n processes of one machine would.
-func sharedPacers(t *testing.T, n int) ([]*Pacer, *fakeClock, string) {
+func sharedPacers(t *testing.T, n int) ([]*pacer, *fakeClock, string) {
 	t.Helper()
 	dir := t.TempDir()
 	clock := &fakeClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
-	pacers := make([]*Pacer, n)
+	pacers := make([]*pacer, n)
 	for i := range pacers {
-		pacers[i] = NewPacer(0, clock.now)
+		pacers[i] = newPacer(0, clock.now)
 		pacers[i].share(newPaceStore(dir, "https://api.example", testToken))
 	}
 	return pacers, clock, dir
@@ -66,8 +66,10 @@ func TestPaceStoreOnePaceForAll(t *testing.T) {
 	if f, _ := readPace(t, dir); f.Rate != cut || f.Accepted != 1 {
 		t.Fatalf("the file holds rate %.3f/s and %d accepted, want %.3f/s and 1", f.Rate, f.Accepted, cut)
 	}
-	if a.Throttles() != 0 || b.Throttles() != 1 {
-		t.Fatalf("429s seen: a %d, b %d; each process counts its own", a.Throttles(), b.Throttles())
+	// Each process counts its own answers, a's 200 and b's 429; the pace
+	// counts the one accepted (above) for both.
+	if a.answered != 1 || b.answered != 1 {
+		t.Fatalf("answers seen: a %d, b %d; each process counts its own", a.answered, b.answered)
 	}
 }
 
@@ -77,7 +79,7 @@ func TestPaceStoreNamesNoToken(t *testing.T) {
 	pacers, clock, dir := sharedPacers(t, 1)
 	p := pacers[0]
 	p.succeeded(startWhenDue(p, clock))
-	other := NewPacer(0, clock.now)
+	other := newPacer(0, clock.now)
 	other.share(newPaceStore(dir, "https://api.example", testToken+"-other"))
 	other.succeeded(startWhenDue(other, clock))
 	entries, _ := os.ReadDir(dir)
@@ -212,7 +214,7 @@ func TestPaceStoreUnusableDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := &fakeClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
-	p := NewPacer(0, clock.now)
+	p := newPacer(0, clock.now)
 	p.share(newPaceStore(filepath.Join(file, "pace"), "https://api.example", testToken))
 	p.succeeded(startWhenDue(p, clock))
 	if p.store.off == "" || p.accepted != 1 {
@@ -231,18 +233,18 @@ func TestPaceResumes(t *testing.T) {
 		check func(t *testing.T, before, got pace, now time.Time)
 	}{
 		{"joined", 100 * time.Millisecond, func(t *testing.T, before, got pace, _ time.Time) {
-			if got.rate != before.rate || !got.cutAt.Equal(before.cutAt) || got.granted != before.granted {
+			if got.rate != before.rate || !got.cutAt.Equal(before.cutAt) || got.acceptedAfterRefused != before.acceptedAfterRefused {
 				t.Errorf("a pace in use was changed on joining: %+v, was %+v", got, before)
 			}
 		}},
 		{"resumed", 5 * time.Second, func(t *testing.T, before, got pace, now time.Time) {
-			if got.rate != before.wmax || got.floor != before.wmax || got.wmax != before.wmax || !got.cutAt.Equal(now) || got.k != before.k {
+			if got.rate != before.wmax || got.floor != before.wmax || got.wmax != before.wmax || !got.cutAt.Equal(now) || got.secsToWmax != before.secsToWmax {
 				t.Errorf("resumed at %.2f/s floor %.2f wmax %.2f cut %v k %.2f; want level at the plateau %.2f/s (not the %.2f/s reached), from now, k %.2f",
-					got.rate, got.floor, got.wmax, got.cutAt, got.k, before.wmax, before.rate, before.k)
+					got.rate, got.floor, got.wmax, got.cutAt, got.secsToWmax, before.wmax, before.rate, before.secsToWmax)
 			}
-			if got.granted != 0 || !got.refused.IsZero() || !got.lastGood.IsZero() || got.fastest != 0 {
+			if got.acceptedAfterRefused != 0 || !got.refusedStart.IsZero() || !got.lastGood.IsZero() || got.fastest != 0 {
 				t.Errorf("the proofs across the gap were kept: granted %d, refused %v, last accepted %v, fastest %.2f/s",
-					got.granted, got.refused, got.lastGood, got.fastest)
+					got.acceptedAfterRefused, got.refusedStart, got.lastGood, got.fastest)
 			}
 		}},
 		{"too old", paceMaxAge + time.Second, func(t *testing.T, _, got pace, _ time.Time) {
@@ -261,7 +263,7 @@ func TestPaceResumes(t *testing.T) {
 			a, b := pacers[0], pacers[1]
 			// a climbed past its plateau, long after its last cut.
 			cut := clock.now().Add(-time.Minute)
-			a.limited, a.rate, a.wmax, a.floor, a.k, a.cutAt, a.refused, a.granted, a.fastest = true, 40, 30, 21, 2.9, cut, cut, 300, 40
+			a.limited, a.rate, a.wmax, a.floor, a.secsToWmax, a.cutAt, a.refusedStart, a.acceptedAfterRefused, a.fastest = true, 40, 30, 21, 2.9, cut, cut, 300, 40
 			a.succeeded(startWhenDue(a, clock))
 			before := a.pace
 			clock.advance(tt.gap)
@@ -278,7 +280,7 @@ func TestPaceStoreStepsAsAlone(t *testing.T) {
 	alone, aloneClock := newFakePacer(0)
 	for i := range 60 {
 		for _, pc := range []struct {
-			p *Pacer
+			p *pacer
 			c *fakeClock
 		}{{pacers[0], clock}, {alone, aloneClock}} {
 			tk := startWhenDue(pc.p, pc.c)
@@ -296,7 +298,7 @@ func TestPaceStoreStepsAsAlone(t *testing.T) {
 }
 
 // readShared makes p read the shared pace, with no rule applied.
-func readShared(p *Pacer) {
+func readShared(p *pacer) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.step(p.now(), func() {})

@@ -9,42 +9,6 @@ import (
 	"time"
 )
 
-// waitNotice is how long a request may be held back before the pacer
-// says so (an EventWaiting): shorter waits are the ordinary spacing.
-const waitNotice = time.Second
-
-// wait blocks until a request may start or ctx ends; report it with
-// succeeded, throttledAt or release. onHold (when not nil) is called once,
-// with the wait ahead, when the request is held back waitNotice or more.
-func (p *Pacer) wait(ctx context.Context, onHold func(time.Duration)) (ticket, error) {
-	queued := false
-	var since time.Time
-	for {
-		if err := ctx.Err(); err != nil {
-			return ticket{}, err
-		}
-		t, d := p.tryStart(queued)
-		if d <= 0 {
-			return t, nil
-		}
-		if !queued {
-			since = p.now()
-		}
-		queued = true
-		if onHold != nil && p.now().Sub(since)+d >= waitNotice {
-			onHold(d)
-			onHold = nil
-		}
-		timer := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return ticket{}, ctx.Err()
-		case <-timer.C:
-		}
-	}
-}
-
 // pacedTransport makes every attempt, retries included, wait for the
 // client's pacer, bounds the attempt itself by timeout, and reports the
 // answers back to the pacer. A 429 is handled here, not by the retry
@@ -53,46 +17,25 @@ func (p *Pacer) wait(ctx context.Context, onHold func(time.Duration)) (ticket, e
 // retries meant for server errors and dropped connections.
 type pacedTransport struct {
 	base    http.RoundTripper
-	pacer   *Pacer
+	pacer   *pacer
 	timeout time.Duration
 	logger  Logger // nil: no log lines
 }
 
+// RoundTrip waits for the attempt's turn, sends it, and after a 429 sends
+// it again at its next turn.
 func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	state, _ := ctx.Value(attemptKey{}).(*attemptState)
 	began := t.pacer.now()
-	throttles := 0
-	for {
-		tk, err := t.pacer.wait(ctx, func(d time.Duration) {
-			reportProgress(ctx, Event{Kind: EventWaiting, Method: req.Method, Path: req.URL.Path, Wait: d})
-		})
+	for throttles := 0; ; throttles++ {
+		tk, err := t.wait(req, began, throttles)
 		if err != nil {
-			// Refused, or never sent because the client's other requests
-			// were: either way the rate limit is why it ran out of time.
-			if (throttles > 0 || t.pacer.Throttles() > 0) && errors.Is(err, context.DeadlineExceeded) {
-				rl := &RateLimitError{Waited: t.pacer.now().Sub(began), Throttles: throttles, Rate: t.pacer.Rate(), Err: err}
-				if state != nil {
-					state.rateLimited.Store(rl)
-				}
-				return nil, rl
-			}
 			return nil, err
-		}
-		if why := t.pacer.notice(); why != "" && t.logger != nil {
-			t.logger.Debug(ctx, "Upswift API pace not shared with this machine's other processes: pacing alone", map[string]any{"reason": why})
 		}
 		attempt := req
 		if throttles > 0 {
-			attempt = req.Clone(ctx)
-			if req.GetBody != nil {
-				if attempt.Body, err = req.GetBody(); err != nil {
-					t.pacer.release()
-					return nil, fmt.Errorf("replaying the request body: %w", err)
-				}
-			}
-			if state != nil {
-				reportProgress(ctx, Event{Kind: EventSent, Method: req.Method, Path: req.URL.Path, Attempt: state.total()})
+			if attempt, err = replay(req); err != nil {
+				t.pacer.release()
+				return nil, err
 			}
 		}
 		resp, err := t.send(attempt)
@@ -104,43 +47,88 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.pacer.succeeded(tk)
 			return resp, nil
 		}
-		d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), t.pacer.now())
-		if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
-			// The body cannot be sent again: the 429 is the answer.
-			t.pacer.throttledAt(tk, d, ok)
+		retryAfter, again := t.note429(req, resp, tk, throttles+1)
+		if !again {
 			return resp, nil
 		}
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseBody))
-		_ = resp.Body.Close()
-		t.pacer.throttledAt(tk, d, ok)
-		throttles++
-		n := throttles
-		if state != nil {
-			n = state.total()
-			reportProgress(ctx, Event{Kind: EventRateLimited, Method: req.Method, Path: req.URL.Path, Status: resp.StatusCode, Attempt: n})
-			state.throttled.Add(1)
-		}
-		if t.logger != nil {
-			// The retry hooks never see these answers: say here that the
-			// request waits for the rate limit, and what was learned.
-			fields := map[string]any{"method": req.Method, "path": req.URL.Path, "status": resp.StatusCode,
-				"attempt": n, "rate_per_second": t.pacer.Rate()}
-			if ok {
-				fields["retry_after_ms"] = d.Milliseconds()
-			}
-			t.logger.Warn(ctx, "Upswift API rate limit reached; the request waits its turn and is sent again", fields)
-		}
-		if ok && d > 0 {
+		if retryAfter > 0 {
 			// The refused request itself is not sent again before the
-			// server's Retry-After (said above, before the wait).
-			timer := time.NewTimer(d)
-			select {
-			case <-ctx.Done():
-				timer.Stop()
-			case <-timer.C:
-			}
+			// server's Retry-After (said by note429, before the wait).
+			sleep(req.Context(), retryAfter)
 		}
 	}
+}
+
+// wait waits for the attempt's turn, telling the progress watcher of a long
+// one. A request refused until its deadline, or never sent because the
+// client's other requests were, fails with a *RateLimitError: either way
+// the rate limit is why it ran out of time.
+func (t *pacedTransport) wait(req *http.Request, began time.Time, throttles int) (ticket, error) {
+	ctx := req.Context()
+	tk, err := t.pacer.wait(ctx, func(d time.Duration) {
+		reportProgress(ctx, Event{Kind: EventWaiting, Method: req.Method, Path: req.URL.Path, Wait: d})
+	})
+	if rl := (*RateLimitError)(nil); errors.As(err, &rl) {
+		rl.Waited, rl.Throttles = t.pacer.now().Sub(began), throttles
+	}
+	if err != nil {
+		return ticket{}, err
+	}
+	if why := t.pacer.notice(); why != "" && t.logger != nil {
+		t.logger.Debug(ctx, "Upswift API pace not shared with this machine's other processes: pacing alone", map[string]any{"reason": why})
+	}
+	return tk, nil
+}
+
+// replay is the attempt after a 429: a copy of req with its body read
+// again. It reports itself sent: the retry hooks see only the first.
+func replay(req *http.Request) (*http.Request, error) {
+	ctx := req.Context()
+	attempt := req.Clone(ctx)
+	if req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, fmt.Errorf("replaying the request body: %w", err)
+		}
+		attempt.Body = body
+	}
+	if state := attemptOf(ctx); state != nil {
+		reportProgress(ctx, Event{Kind: EventSent, Method: req.Method, Path: req.URL.Path, Attempt: state.total()})
+	}
+	return attempt, nil
+}
+
+// note429 tells the pacer of the 429 answered to the attempt tk. When the
+// request can be sent again (its body can be read again) it tells the
+// progress watcher and the log too, with the attempt's number (n without
+// an attemptState), and returns the server's Retry-After (0 without one);
+// again is false when the 429 is the answer.
+func (t *pacedTransport) note429(req *http.Request, resp *http.Response, tk ticket, n int) (retryAfter time.Duration, again bool) {
+	retryAfter, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), t.pacer.now())
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		t.pacer.throttledAt(tk, retryAfter, ok)
+		return 0, false
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseBody))
+	_ = resp.Body.Close()
+	t.pacer.throttledAt(tk, retryAfter, ok)
+	ctx := req.Context()
+	if state := attemptOf(ctx); state != nil {
+		n = state.total()
+		reportProgress(ctx, Event{Kind: EventRateLimited, Method: req.Method, Path: req.URL.Path, Status: resp.StatusCode, Attempt: n})
+		state.throttled.Add(1)
+	}
+	if t.logger != nil {
+		// The retry hooks never see these answers: say here that the
+		// request waits for the rate limit, and what was learned.
+		fields := map[string]any{"method": req.Method, "path": req.URL.Path, "status": resp.StatusCode,
+			"attempt": n, "rate_per_second": t.pacer.Rate()}
+		if ok {
+			fields["retry_after_ms"] = retryAfter.Milliseconds()
+		}
+		t.logger.Warn(ctx, "Upswift API rate limit reached; the request waits its turn and is sent again", fields)
+	}
+	return retryAfter, true
 }
 
 // send makes one attempt, bounded by the per-attempt timeout.
@@ -156,6 +144,16 @@ func (t *pacedTransport) send(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
+}
+
+// sleep waits d, or less when ctx ends first.
+func sleep(ctx context.Context, d time.Duration) {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+	case <-timer.C:
+	}
 }
 
 // cancelOnClose ends an attempt's timeout once its body is closed.
