@@ -63,17 +63,7 @@ echo "--- building the provider and the emulator"
 mkdir -p "$work/bin"
 go build -o "$work/bin/terraform-provider-upswift" .
 go build -o "$work/upswift-emulator" ./cmd/upswift-emulator
-# Terraform resolves "upswift/upswift" on registry.terraform.io, OpenTofu on
-# registry.opentofu.org: the same binary for both.
-cat >"$work/terraform.rc" <<EOF
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/upswift/upswift"  = "$work/bin"
-    "registry.opentofu.org/upswift/upswift" = "$work/bin"
-  }
-  direct {}
-}
-EOF
+scripts/dev-overrides.sh "$work/bin" >"$work/terraform.rc"
 export TF_CLI_CONFIG_FILE="$work/terraform.rc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 unset TF_PLUGIN_CACHE_DIR UPSWIFT_ENDPOINT UPSWIFT_USER_TOKEN
 

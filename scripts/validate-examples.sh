@@ -48,17 +48,7 @@ echo "--- building the provider"
 mkdir -p "$work/bin"
 go build -o "$work/bin/terraform-provider-upswift" .
 
-# The same binary for both default registry hosts: Terraform resolves
-# "upswift/upswift" on registry.terraform.io, OpenTofu on registry.opentofu.org.
-cat >"$TF_CLI_CONFIG_FILE" <<EOF
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/upswift/upswift"  = "$work/bin"
-    "registry.opentofu.org/upswift/upswift" = "$work/bin"
-  }
-  direct {}
-}
-EOF
+scripts/dev-overrides.sh "$work/bin" >"$TF_CLI_CONFIG_FILE"
 
 mapfile -t dirs < <(find examples -name '*.tf' -not -path '*/.terraform/*' -printf '%h\n' | sort -u)
 if [ "${#dirs[@]}" -eq 0 ]; then
