@@ -26,8 +26,12 @@ type Server struct {
 	closeErr  error
 }
 
-// shutdownTimeout bounds how long Close waits for requests in flight.
-const shutdownTimeout = 5 * time.Second
+// shutdownTimeout bounds how long Close waits for requests in flight. It
+// is longer than the five seconds net/http counts a connection that has
+// not sent its first request as busy: an HTTP client with many requests
+// waiting dials spare connections that may never carry one, and Close must
+// outwait them rather than fail.
+const shutdownTimeout = 10 * time.Second
 
 // Start listens on addr (for example "127.0.0.1:0" for a free port) and
 // serves e in the background. It refuses addresses whose host is not a
@@ -82,7 +86,7 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// Close shuts the server down gracefully, waiting up to five seconds for
+// Close shuts the server down gracefully, waiting up to ten seconds for
 // requests in flight, then closes what is left. It is safe to call more than
 // once; later calls return the first result.
 func (s *Server) Close() error {

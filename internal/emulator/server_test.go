@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -98,5 +99,33 @@ func TestCloseWaitsForRequestsInFlight(t *testing.T) {
 	}
 	if a := <-got; a.err != nil || a.status != 200 {
 		t.Errorf("request in flight during Close: %+v", a)
+	}
+}
+
+// TestCloseWithASilentConnection: a connection that a client opened but
+// has not sent a request on (an HTTP client dials spares when many
+// requests wait) does not make Close fail: net/http treats such a
+// connection as busy for its first five seconds, and Close waits that out.
+func TestCloseWithASilentConnection(t *testing.T) {
+	s, err := Start("127.0.0.1:0", New(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	// The listener hands out connections in the order they came: once a
+	// request on a connection dialed later is answered, the silent one has
+	// been accepted too.
+	resp, err := http.Get(s.URL + InspectPrefix + "health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	http.DefaultClient.CloseIdleConnections()
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close with a silent connection open: %v", err)
 	}
 }
